@@ -1,0 +1,156 @@
+//! perflab's result format: the one contract every other perflab crate shares.
+//!
+//! A [`Run`] records where it was measured ([`Environment`]) and a flat list of
+//! [`Measurement`]s, each keyed by (scenario, variant, benchmark, metric). The
+//! format is versioned ([`SCHEMA_VERSION`]); a generated JSON Schema is checked
+//! in beside this crate as `run.v1.schema.json` and a test fails when it is
+//! stale (regenerate with `PERFLAB_BLESS=1 cargo test -p perflab-schema`).
+//!
+//! This crate does no I/O other than (de)serializing bytes the caller gives it:
+//! reading files, running tools and comparing results live elsewhere. A metric
+//! that was not measured is absent, never zero.
+
+mod metric;
+mod run;
+
+pub use metric::{Direction, MetricKind, Nature, Tool, Unit};
+pub use run::{
+    Environment, GitInfo, Interval, Measurement, MeasurementKey, Run, SCHEMA_ID, SCHEMA_VERSION,
+};
+
+use std::collections::HashSet;
+
+/// Why bytes are not a valid perflab run. Messages name the field at fault;
+/// callers add the file name.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("not valid perflab run JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("not a perflab run file: `schema` is {found:?}, expected {SCHEMA_ID:?}")]
+    NotARun { found: String },
+    #[error(
+        "run format version {found} is not supported (this perflab reads version {SCHEMA_VERSION})"
+    )]
+    Version { found: u32 },
+    #[error("measurement {key}: {problem}")]
+    Measurement {
+        key: Box<MeasurementKey>,
+        problem: String,
+    },
+    #[error("measurement {0} appears more than once")]
+    Duplicate(Box<MeasurementKey>),
+    #[error("unknown metric {0:?}")]
+    UnknownMetric(String),
+}
+
+impl Run {
+    /// Parses and validates a run from JSON.
+    pub fn from_json(bytes: &[u8]) -> Result<Run, SchemaError> {
+        // Check identity and version before the strict parse, so an old or
+        // foreign file says so instead of reporting a missing field.
+        #[derive(serde::Deserialize)]
+        struct Header {
+            schema: Option<String>,
+            version: Option<u32>,
+        }
+        let header: Header = serde_json::from_slice(bytes)?;
+        match header.schema {
+            Some(s) if s == SCHEMA_ID => {}
+            other => {
+                return Err(SchemaError::NotARun {
+                    found: other.unwrap_or_default(),
+                });
+            }
+        }
+        match header.version {
+            Some(SCHEMA_VERSION) => {}
+            other => {
+                return Err(SchemaError::Version {
+                    found: other.unwrap_or(0),
+                });
+            }
+        }
+        let run: Run = serde_json::from_slice(bytes)?;
+        run.validate()?;
+        Ok(run)
+    }
+
+    /// Serializes as pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a Run always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// Checks invariants serde cannot: consistent units and directions,
+    /// finite numbers, no duplicate keys.
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        let mut seen = HashSet::new();
+        for m in &self.measurements {
+            let bad = |problem: String| SchemaError::Measurement {
+                key: Box::new(m.key.clone()),
+                problem,
+            };
+            if !seen.insert(&m.key) {
+                return Err(SchemaError::Duplicate(Box::new(m.key.clone())));
+            }
+            if m.unit != m.key.metric.unit() {
+                return Err(bad(format!(
+                    "unit {:?} does not match metric (expected {:?})",
+                    m.unit,
+                    m.key.metric.unit()
+                )));
+            }
+            if m.direction != m.key.metric.direction() {
+                return Err(bad(format!(
+                    "direction {:?} does not match metric",
+                    m.direction
+                )));
+            }
+            if !m.estimate.is_finite() || m.estimate < 0.0 {
+                return Err(bad(format!(
+                    "estimate {} is not a finite non-negative number",
+                    m.estimate
+                )));
+            }
+            if let Some(i) = m.interval {
+                if !(i.lower.is_finite() && i.upper.is_finite() && i.lower <= i.upper) {
+                    return Err(bad(format!(
+                        "interval [{}, {}] is not ordered",
+                        i.lower, i.upper
+                    )));
+                }
+                if !(i.level > 0.0 && i.level < 1.0) {
+                    return Err(bad(format!("interval level {} is not in (0, 1)", i.level)));
+                }
+            }
+            if let Some(samples) = &m.samples {
+                if samples.is_empty() {
+                    return Err(bad("samples is present but empty".into()));
+                }
+                if let Some(s) = samples.iter().find(|s| !s.is_finite() || **s < 0.0) {
+                    return Err(bad(format!(
+                        "sample {s} is not a finite non-negative number"
+                    )));
+                }
+            }
+            if m.key.scenario.is_empty() || m.key.variant.is_empty() || m.key.benchmark.is_empty() {
+                return Err(bad(
+                    "scenario, variant and benchmark must not be empty".into()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The JSON Schema of [`Run`], pretty-printed with a trailing newline.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Run);
+    let mut s = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests;
