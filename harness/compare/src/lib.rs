@@ -1,0 +1,1 @@
+//! Statistics and comparisons: verdicts between runs and speedups between variants. Pure functions.

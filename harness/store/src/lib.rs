@@ -1,0 +1,1 @@
+//! Baselines stored in git: save to the work tree, read from any git ref, history as a time series.

@@ -1,0 +1,1 @@
+//! Autocomplete scenario (being written).
