@@ -25,7 +25,7 @@ mod worktree;
 pub use git::{GitRepo, GitSnapshot, HistoryPoint};
 pub use id::{BaselineId, InvalidName};
 pub use memory::Memory;
-pub use worktree::WorkTree;
+pub use worktree::{WorkTree, write_atomic};
 
 use perflab_schema::Run;
 use std::path::PathBuf;

@@ -25,32 +25,44 @@ impl WorkTree {
         self.dir.join(id.relative_path())
     }
 
-    /// Writes `run` as baseline `name` for the run's own machine. The file is
-    /// written to a temporary sibling and renamed into place, so a crash never
-    /// leaves a half-written baseline.
+    /// Writes `run` as baseline `name` for the run's own machine, atomically
+    /// (see [`write_atomic`]): a crash never leaves a half-written baseline.
     pub fn save(&self, name: &str, run: &Run) -> Result<PathBuf, StoreError> {
         let id = BaselineId::new(name, &run.environment.machine_id)?;
         let path = self.path_of(&id);
-        let parent = path.parent().unwrap_or(&self.dir);
-        let io = |source| StoreError::Io {
-            path: path.clone(),
-            source,
-        };
-        std::fs::create_dir_all(parent).map_err(io)?;
-        let json = normalize_for_baseline(run).to_json();
-        let tmp = parent.join(format!(".{}.tmp", id.machine_id()));
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(json.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(e)
-        })?;
+        write_atomic(&path, normalize_for_baseline(run).to_json().as_bytes())?;
         Ok(path)
     }
+}
+
+/// Writes `bytes` to a temporary sibling of `path`, syncs it and renames it
+/// into place, creating parent directories: readers see the old file or the
+/// new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
 }
 
 impl BaselineSource for WorkTree {
