@@ -1,1 +1,37 @@
-//! Statistics and comparisons: verdicts between runs and speedups between variants. Pure functions.
+//! perflab's statistics and comparisons: verdicts between a baseline and a
+//! current run, and speedups between variants of one run. Pure functions.
+//!
+//! - [`compare_measurement`] compares one metric of one benchmark. Deterministic
+//!   counters (instructions, allocations) are compared exactly against a soft
+//!   (relative) and a hard (absolute) limit. Noisy metrics (wall time, latency)
+//!   regress only when a whole confidence interval on the ratio `new / old`
+//!   lies beyond a threshold: the larger of a minimum effect size and the
+//!   benchmark's history noise band (rustc-perf's Q3 + 3·IQR).
+//! - [`compare_runs`] joins two runs on key; every key appears exactly once.
+//! - [`speedups`] compares two variants (e.g. `naive` vs `optimized`).
+//! - [`stats`] holds the underlying statistics and their named constants.
+//!
+//! Results are typed ([`Verdict`], [`Reason`], [`Exceeded`], [`Evidence`]) and
+//! say what they rest on ([`Basis`]). This crate reads no files, runs no
+//! processes and reads no clocks: history and limits are handed in. Deciding
+//! what fails a build is `perflab-gate`'s job, and rendering is too. The method
+//! is explained in `docs/statistics.md`.
+
+mod limits;
+mod measurement;
+mod runs;
+mod speedup;
+pub mod stats;
+mod verdict;
+
+pub use limits::{DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, DEFAULT_SOFT_PCT, Limits};
+pub use measurement::compare_measurement;
+pub use runs::compare_runs;
+pub use speedup::{Speedup, speedups};
+pub use verdict::{
+    Basis, Comparison, Evidence, ExactEvidence, Exceeded, Reason, StatisticalEvidence, Verdict,
+    relative_change_pct,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+//! Speedups between two variants of the same benchmarks in one run: how much
+//! better the candidate (e.g. `optimized`) is than the reference (`naive`).
+//!
+//! A speedup above 1 always means the candidate is better: for
+//! lower-is-better metrics it is `reference / candidate`, for
+//! higher-is-better ones `candidate / reference`. Deterministic counters give
+//! exact speedups; noisy metrics get a bootstrap interval when both sides have
+//! raw samples, else a conservative interval from the tools' intervals, else
+//! only the point ratio.
+
+use crate::limits::DEFAULT_CONFIDENCE;
+use crate::stats::{self, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, MIN_SAMPLES, ratio_of_medians_ci};
+use crate::verdict::Basis;
+use perflab_schema::{Direction, Interval, Measurement, MetricKind, Nature, Run};
+use serde::Serialize;
+
+/// How much better `candidate` is than `reference` on one benchmark and
+/// metric. `speedup > 1` means the candidate is better; it is infinite when
+/// the candidate's lower-is-better value is zero and the reference's is not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Speedup {
+    pub scenario: String,
+    pub benchmark: String,
+    pub metric: MetricKind,
+    pub reference: String,
+    pub candidate: String,
+    pub reference_estimate: f64,
+    pub candidate_estimate: f64,
+    pub speedup: f64,
+    /// The interval on `speedup`; `None` for exact counters and point estimates.
+    pub ci: Option<Interval>,
+    pub basis: Basis,
+}
+
+/// Speedups of `candidate` over `reference` for every (scenario, benchmark,
+/// metric) measured in both variants, sorted by scenario, benchmark, metric.
+/// Bootstrap intervals use [`DEFAULT_CONFIDENCE`].
+pub fn speedups(run: &Run, reference: &str, candidate: &str) -> Vec<Speedup> {
+    let mut out: Vec<Speedup> = run
+        .measurements
+        .iter()
+        .filter(|m| m.key.variant == reference)
+        .filter_map(|r| {
+            let c = run.get(&r.key.with_variant(candidate))?;
+            Some(speedup(r, c))
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.scenario, &a.benchmark, a.metric).cmp(&(&b.scenario, &b.benchmark, b.metric))
+    });
+    out
+}
+
+fn speedup(reference: &Measurement, candidate: &Measurement) -> Speedup {
+    // Orient as (numerator, denominator) so that a larger quotient is better
+    // for the candidate.
+    let (num, den) = match reference.direction {
+        Direction::LowerIsBetter => (reference, candidate),
+        Direction::HigherIsBetter => (candidate, reference),
+    };
+    let point = quotient(num.estimate, den.estimate);
+    let (speedup, ci, basis) = match reference.key.metric.nature() {
+        Nature::Deterministic => (point, None, Basis::Exact),
+        Nature::Noisy => noisy(num, den).unwrap_or((point, None, Basis::PointEstimates)),
+    };
+    Speedup {
+        scenario: reference.key.scenario.clone(),
+        benchmark: reference.key.benchmark.clone(),
+        metric: reference.key.metric,
+        reference: reference.key.variant.clone(),
+        candidate: candidate.key.variant.clone(),
+        reference_estimate: reference.estimate,
+        candidate_estimate: candidate.estimate,
+        speedup,
+        ci,
+        basis,
+    }
+}
+
+/// The speedup `num / den` with an interval, from samples or tool intervals.
+fn noisy(num: &Measurement, den: &Measurement) -> Option<(f64, Option<Interval>, Basis)> {
+    let enough = |m: &Measurement| m.samples.as_ref().is_some_and(|s| s.len() >= MIN_SAMPLES);
+    if enough(num) && enough(den) {
+        let (n, d) = (num.samples.as_deref()?, den.samples.as_deref()?);
+        if let Some(ci) = ratio_of_medians_ci(
+            d,
+            n,
+            DEFAULT_CONFIDENCE,
+            BOOTSTRAP_RESAMPLES,
+            BOOTSTRAP_SEED,
+        ) {
+            let point = quotient(stats::median(n)?, stats::median(d)?);
+            let basis = Basis::Bootstrap {
+                resamples: BOOTSTRAP_RESAMPLES,
+            };
+            return Some((point, Some(ci), basis));
+        }
+    }
+    let (ni, di) = (num.interval?, den.interval?);
+    let ci = Interval {
+        lower: quotient(ni.lower, di.upper),
+        upper: quotient(ni.upper, di.lower),
+        level: ni.level * di.level,
+    };
+    Some((
+        quotient(num.estimate, den.estimate),
+        Some(ci),
+        Basis::ToolIntervals,
+    ))
+}
+
+/// `num / den`, with 0/0 read as "no difference" rather than NaN.
+fn quotient(num: f64, den: f64) -> f64 {
+    if num == 0.0 && den == 0.0 {
+        1.0
+    } else {
+        num / den
+    }
+}
