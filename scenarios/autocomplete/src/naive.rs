@@ -1,0 +1,93 @@
+//! The reference variant: a linear scan with a prefix filter.
+//!
+//! It keeps the canonical terms in a `Vec<Term>` and answers a query by
+//! filtering all of them with `starts_with`, then selecting the best `k`
+//! matches with `select_nth_unstable_by` and sorting only those. The
+//! selection keeps the ranking step O(matches) rather than
+//! O(matches log matches), so the variant is not a strawman: what it does
+//! wrong is the O(n) scan, which no ranking trick removes.
+
+use crate::{Completer, Suggestion, Term, canonicalize, rank_order};
+
+/// Linear-scan autocomplete over a plain list of terms.
+#[derive(Debug, Clone)]
+pub struct Naive {
+    terms: Vec<Term>,
+}
+
+fn by_rank(a: &&Term, b: &&Term) -> std::cmp::Ordering {
+    rank_order(&a.text, a.weight, &b.text, b.weight)
+}
+
+impl Completer for Naive {
+    const VARIANT: &'static str = "naive";
+
+    fn build(terms: Vec<Term>) -> Self {
+        Self {
+            terms: canonicalize(terms),
+        }
+    }
+
+    fn complete_bytes(&self, prefix: &[u8], k: usize) -> Vec<Suggestion> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let mut matches: Vec<&Term> = self
+            .terms
+            .iter()
+            .filter(|term| term.text.as_bytes().starts_with(prefix))
+            .collect();
+        if matches.len() > k {
+            matches.select_nth_unstable_by(k - 1, by_rank);
+            matches.truncate(k);
+        }
+        matches.sort_unstable_by(by_rank);
+        matches
+            .into_iter()
+            .map(|term| Suggestion {
+                text: term.text.clone(),
+                weight: term.weight,
+            })
+            .collect()
+    }
+
+    fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.terms.capacity() * size_of::<Term>()
+            + self.terms.iter().map(|t| t.text.capacity()).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Naive {
+        Naive::build(vec![
+            Term::new("apple", 5),
+            Term::new("apricot", 9),
+            Term::new("banana", 7),
+            Term::new("apply", 5),
+        ])
+    }
+
+    #[test]
+    fn ranks_by_weight_then_text() {
+        let got: Vec<_> = index()
+            .complete("ap", 10)
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        assert_eq!(got, ["apricot", "apple", "apply"]);
+    }
+
+    #[test]
+    fn k_limits_and_zero_is_empty() {
+        assert_eq!(index().complete("ap", 1).len(), 1);
+        assert!(index().complete("ap", 0).is_empty());
+        assert!(index().complete("zz", 3).is_empty());
+    }
+}
