@@ -71,6 +71,18 @@ pub fn parse(
     naming: &Naming,
     origin: &Path,
 ) -> Result<Vec<Measurement>, AdapterError> {
+    let (_, measurement) = parse_one(benchmark_json, estimates_json, sample_json, naming, origin)?;
+    Ok(vec![measurement])
+}
+
+/// [`parse`], also handing back `benchmark.json` for [`collect`]'s checks.
+fn parse_one(
+    benchmark_json: &str,
+    estimates_json: &str,
+    sample_json: &str,
+    naming: &Naming,
+    origin: &Path,
+) -> Result<(BenchmarkFile, Measurement), AdapterError> {
     let benchmark_path = origin.join("benchmark.json");
     let estimates_path = origin.join("estimates.json");
     let sample_path = origin.join("sample.json");
@@ -133,7 +145,7 @@ pub fn parse(
             level,
         })
         .with_samples(per_iteration);
-    Ok(vec![measurement])
+    Ok((benchmark, measurement))
 }
 
 /// Walks a criterion home (`target/criterion`, or `$CRITERION_HOME`) and
@@ -156,15 +168,15 @@ pub fn collect(dir: &Path, naming: &Naming) -> Result<Vec<Measurement>, AdapterE
         let benchmark_json = files::read(&benchmark_path)?;
         let estimates_json = files::read(&new_dir.join("estimates.json"))?;
         let sample_json = files::read(&new_dir.join("sample.json"))?;
-        check_location(&benchmark_json, &new_dir)?;
-        let measurements = parse(
+        let (benchmark, measurement) = parse_one(
             &benchmark_json,
             &estimates_json,
             &sample_json,
             naming,
             &new_dir,
         )?;
-        all.extend(&new_dir, &new_dir.display().to_string(), measurements)?;
+        check_location(&benchmark, &new_dir)?;
+        all.extend(&new_dir, &new_dir.display().to_string(), vec![measurement])?;
     }
     all.finish(dir, || {
         "no criterion results (*/new/benchmark.json) found; did the benches run with this \
@@ -203,14 +215,13 @@ fn id_segments<'a>(b: &'a BenchmarkFile, path: &Path) -> Result<Vec<&'a str>, Ad
 
 /// Checks that a benchmark.json sits where criterion said it put it, so a
 /// copied or stale file is not attributed to the wrong benchmark.
-fn check_location(benchmark_json: &str, new_dir: &Path) -> Result<(), AdapterError> {
+fn check_location(benchmark: &BenchmarkFile, new_dir: &Path) -> Result<(), AdapterError> {
     let path = new_dir.join("benchmark.json");
-    let benchmark: BenchmarkFile = from_json(&path, benchmark_json)?;
-    let Some(expected) = benchmark.directory_name else {
+    let Some(expected) = &benchmark.directory_name else {
         return Ok(());
     };
     let bench_dir: PathBuf = new_dir.parent().map(Path::to_path_buf).unwrap_or_default();
-    if bench_dir.ends_with(&expected) {
+    if bench_dir.ends_with(expected) {
         Ok(())
     } else {
         Err(AdapterError::new(
