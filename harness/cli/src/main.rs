@@ -1,1 +1,40 @@
-fn main() {}
+//! `perflab`: run benchmarks, keep baselines in git, compare, gate CI.
+//!
+//! Exit codes: 0 success (the gate passed), 1 the gate found a regression,
+//! 2 error (bad input, missing baseline, a tool failed).
+
+mod baselines;
+mod bench;
+mod cli;
+mod commands;
+mod environment;
+mod filter;
+mod process;
+mod tools;
+mod workspace;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// The gate found a regression.
+pub const EXIT_REGRESSION: u8 = 1;
+/// Anything went wrong: bad input, missing baseline, a failing tool.
+pub const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Commands::Run(args) => commands::run::run(&args),
+        cli::Commands::Baseline(command) => commands::baseline::run(&command),
+        cli::Commands::Compare(args) => commands::compare::run(&args),
+        cli::Commands::Gate(args) => commands::gate::run(&args),
+        cli::Commands::Schema => {
+            print!("{}", perflab_schema::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::from(EXIT_ERROR)
+    })
+}

@@ -1,0 +1,124 @@
+//! Turning `--against`, `--merge-base`, `--name` and `--machine` into a
+//! baseline run and its history, and loading run files.
+
+use crate::cli::{BaselineArgs, SourceArgs};
+use crate::workspace::Workspace;
+use anyhow::{Context, Result, bail};
+use perflab_schema::{MeasurementKey, Run};
+use perflab_store::{BaselineId, BaselineSource, GitRepo, WorkTree};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How many past versions of a baseline feed the noise band.
+pub const HISTORY_POINTS: usize = 200;
+
+/// A baseline ready to compare with.
+#[derive(Debug)]
+pub struct Loaded {
+    pub run: Run,
+    /// Where it came from, for messages.
+    pub origin: String,
+    /// Earlier estimates per key, oldest first, from the baseline's git history.
+    pub history: HashMap<MeasurementKey, Vec<f64>>,
+    /// Problems met on the way that did not stop the comparison.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a run file, naming it in any error.
+pub fn read_run(path: &Path) -> Result<Run> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading run file {}", path.display()))?;
+    Run::from_json(&bytes).with_context(|| format!("{}: invalid run file", path.display()))
+}
+
+/// The run file `perflab run` wrote last.
+pub fn latest_run_path(workspace: &Workspace) -> PathBuf {
+    workspace.perflab_dir().join("latest.json")
+}
+
+/// `--run FILE` or the latest run.
+pub fn current_run(workspace: &Workspace, run: Option<&Path>) -> Result<Run> {
+    match run {
+        Some(path) => read_run(path),
+        None => {
+            let path = latest_run_path(workspace);
+            if !path.exists() {
+                bail!("no run yet ({} does not exist): run `perflab run` first, or pass --run FILE", path.display());
+            }
+            read_run(&path)
+        }
+    }
+}
+
+/// Opens the git repository holding the baselines, if there is one.
+pub fn git_repo(workspace: &Workspace) -> Option<GitRepo> {
+    GitRepo::discover(&workspace.baselines_dir()).ok()
+}
+
+/// The baseline source the flags select: the work tree, a ref, or a merge-base.
+pub fn source<'r>(
+    workspace: &Workspace,
+    args: &SourceArgs,
+    repo: Option<&'r GitRepo>,
+) -> Result<Box<dyn BaselineSource + 'r>> {
+    let git = |what: &str| {
+        repo.with_context(|| format!("{what} needs a git repository, but {} is not in one", workspace.root.display()))
+    };
+    if let Some(spec) = &args.against {
+        let repo = git("--against")?;
+        let commit = repo.resolve(spec)?;
+        Ok(Box::new(repo.snapshot(commit, spec)))
+    } else if let Some(branch) = &args.merge_base {
+        let repo = git("--merge-base")?;
+        let commit = repo.merge_base_with(branch)?;
+        Ok(Box::new(repo.snapshot(commit, &format!("merge-base with {branch}"))))
+    } else {
+        Ok(Box::new(WorkTree::new(workspace.baselines_dir())))
+    }
+}
+
+/// Loads the baseline the flags name, for the current run's machine unless
+/// `--machine` says otherwise; with its history when git has one.
+pub fn load(workspace: &Workspace, args: &BaselineArgs, current: &Run) -> Result<Loaded> {
+    let repo = git_repo(workspace);
+    let source = source(workspace, &args.source, repo.as_ref())?;
+    let machine = args.machine.as_deref().unwrap_or(&current.environment.machine_id);
+    let id = BaselineId::new(&args.name, machine)?;
+    let Some(run) = source.load(&id)? else {
+        let available = source.list()?;
+        let listed = if available.is_empty() {
+            "none".to_owned()
+        } else {
+            available.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        };
+        bail!(
+            "no baseline {id} in {}. Baselines there: {listed}.\n\
+             Save one on this machine with `perflab baseline save --name {}` (and commit it), \
+             or compare with another machine's deliberately with --machine ID.",
+            source.describe(),
+            args.name,
+        );
+    };
+    let mut warnings = Vec::new();
+    if run.environment.machine_id != current.environment.machine_id {
+        warnings.push(format!(
+            "comparing across machines: the baseline was measured on {} and this run on {}; \
+             wall-time differences may be the machines, not the code",
+            run.environment.machine_id, current.environment.machine_id
+        ));
+    }
+    let mut history: HashMap<MeasurementKey, Vec<f64>> = HashMap::new();
+    if let Some(repo) = &repo {
+        match repo.history(&id, HISTORY_POINTS) {
+            Ok((points, skipped)) => {
+                warnings.extend(skipped.into_iter().map(|s| format!("history: skipped {s}")));
+                for point in points {
+                    for m in point.run.measurements {
+                        history.entry(m.key).or_default().push(m.estimate);
+                    }
+                }
+            }
+            Err(e) => warnings.push(format!("history unavailable: {e}")),
+        }
+    }
+    Ok(Loaded { run, origin: format!("{id} from {}", source.describe()), history, warnings })
+}

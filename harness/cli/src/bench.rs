@@ -1,0 +1,210 @@
+//! `perflab run`: build and run every scenario's benches through `cargo bench`,
+//! then normalize each tool's output into one [`Run`].
+//!
+//! Each tool writes to a fresh directory for this run (criterion through
+//! `CRITERION_HOME`, gungraun through `--home`), so results from an earlier run can never leak into this
+//! one. Progress is one line per step on stderr, with a spinner showing the
+//! tool's latest output line when stderr is a terminal.
+
+use crate::filter::Filters;
+use crate::process::run_logged;
+use crate::workspace::{BenchTarget, Scenario, Workspace};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use perflab_adapters::Naming;
+use perflab_schema::{Measurement, Run, Tool};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Environment variable that tells scenario benches to use their quick sizes.
+pub const QUICK_ENV: &str = "PERFLAB_QUICK";
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub quick: bool,
+    pub tools: Vec<Tool>,
+    pub filters: Filters,
+}
+
+/// One bench target to run.
+struct Step<'a> {
+    scenario: &'a Scenario,
+    bench: &'a BenchTarget,
+}
+
+/// Runs the plan and returns the measurements and warnings (skipped tools).
+pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
+    let scenarios: Vec<&Scenario> =
+        workspace.scenarios.iter().filter(|s| plan.filters.scenario(&s.name)).collect();
+    if scenarios.is_empty() {
+        let known: Vec<&str> = workspace.scenarios.iter().map(|s| s.name.as_str()).collect();
+        bail!("no scenario matches the --scenario filter (scenarios: {})", known.join(", "));
+    }
+    let mut steps = Vec::new();
+    for scenario in &scenarios {
+        for bench in scenario.benches.iter().filter(|b| plan.tools.contains(&b.tool)) {
+            match crate::tools::check(bench.tool, &workspace.root) {
+                Ok(()) => steps.push(Step { scenario, bench }),
+                Err(why) => warn(run, format!("{} {}: {why}", scenario.name, bench.name)),
+            }
+        }
+    }
+    if steps.is_empty() {
+        bail!("nothing to run: no bench target of the selected tools can run here (see warnings above)");
+    }
+    let raw_dir = workspace.perflab_dir().join("raw").join(run.started_at.to_string());
+    let total = steps.len() + 1;
+    build(workspace, &scenarios, plan, total)?;
+    for (i, step) in steps.iter().enumerate() {
+        let label = format!(
+            "[{}/{total}] {} {} ({})",
+            i + 2,
+            step.scenario.name,
+            step.bench.name,
+            step.bench.tool
+        );
+        let started = Instant::now();
+        let measurements = run_step(workspace, plan, step, &raw_dir, &label)?;
+        let kept: Vec<Measurement> =
+            measurements.into_iter().filter(|m| plan.filters.key(&m.key)).collect();
+        eprintln!("{label}: {} measurements in {:.1?}", kept.len(), started.elapsed());
+        if kept.is_empty() {
+            warn(run, format!("{label}: produced no measurements matching the filters"));
+        }
+        run.measurements.extend(kept);
+    }
+    Ok(())
+}
+
+fn warn(run: &mut Run, message: String) {
+    eprintln!("warning: {message}");
+    run.warnings.push(message);
+}
+
+/// Builds all selected bench targets first, so compile errors surface before
+/// any measuring and build time is not mixed into the first bench step.
+fn build(workspace: &Workspace, scenarios: &[&Scenario], plan: &RunPlan, total: usize) -> Result<()> {
+    let label = format!("[1/{total}] building benches");
+    let mut cmd = cargo_bench(workspace, plan);
+    for scenario in scenarios {
+        cmd.args(["-p", &scenario.package]);
+    }
+    cmd.arg("--no-run");
+    let log = workspace.perflab_dir().join("logs").join("build.log");
+    let started = Instant::now();
+    execute(&mut cmd, &log, &label)?;
+    eprintln!("{label}: done in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+fn cargo_bench(workspace: &Workspace, plan: &RunPlan) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&workspace.root).arg("bench");
+    if plan.quick {
+        cmd.env(QUICK_ENV, "1");
+    } else {
+        cmd.env_remove(QUICK_ENV);
+    }
+    cmd
+}
+
+fn run_step(
+    workspace: &Workspace,
+    plan: &RunPlan,
+    step: &Step<'_>,
+    raw_dir: &Path,
+    label: &str,
+) -> Result<Vec<Measurement>> {
+    let scenario = step.scenario;
+    let naming = Naming { scenario: scenario.name.clone(), variants: scenario.variants.clone() };
+    let out_dir = raw_dir.join(&scenario.package).join(&step.bench.name);
+    let mut cmd = cargo_bench(workspace, plan);
+    cmd.args(["-p", &scenario.package, "--bench", &step.bench.name, "--"]);
+    match step.bench.tool {
+        Tool::Criterion => {
+            cmd.env("CRITERION_HOME", &out_dir).arg("--noplot");
+            if plan.quick {
+                cmd.args(["--warm-up-time", "0.5", "--measurement-time", "1", "--sample-size", "10"]);
+            }
+            if let Some(regex) = variant_regex(&plan.filters, &scenario.variants) {
+                cmd.arg(regex);
+            }
+        }
+        Tool::Gungraun => {
+            let mut home = std::ffi::OsString::from("--home=");
+            home.push(&out_dir);
+            cmd.arg("--save-summary=json").arg(home);
+        }
+        Tool::Divan => {
+            cmd.arg("--color=never");
+        }
+        other => bail!("{other} is not a bench tool perflab runs"),
+    }
+    let log = raw_dir.join("logs").join(format!("{}.{}.log", scenario.package, step.bench.name));
+    let finished = execute(&mut cmd, &log, label)?;
+    let measurements = match step.bench.tool {
+        Tool::Criterion => perflab_adapters::criterion::collect(&out_dir, &naming)?,
+        Tool::Gungraun => perflab_adapters::gungraun::collect(&out_dir, &naming)?,
+        Tool::Divan => {
+            let stdout_file = out_dir.join("divan.txt");
+            std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+            std::fs::write(&stdout_file, &finished)
+                .with_context(|| format!("writing {}", stdout_file.display()))?;
+            perflab_adapters::divan::parse_table(&finished, &naming, &stdout_file)?
+        }
+        _ => Vec::new(),
+    };
+    if measurements.is_empty() {
+        bail!("{label}: the tool ran but perflab found no results in {}", out_dir.display());
+    }
+    Ok(measurements)
+}
+
+/// A criterion filter selecting the chosen variants, when a variant filter is
+/// given and every pattern is a literal name (criterion filters are regexes,
+/// globs are applied afterwards anyway).
+fn variant_regex(filters: &Filters, variants: &[String]) -> Option<String> {
+    if filters.variant.is_empty() {
+        return None;
+    }
+    let chosen: Vec<&str> =
+        variants.iter().filter(|v| filters.variant.iter().any(|g| g.matches(v))).map(String::as_str).collect();
+    (!chosen.is_empty()).then(|| format!("/({})(/|$)", chosen.join("|")))
+}
+
+/// Runs a command with a spinner; returns its stdout or fails with the tail
+/// of its output and the log's path.
+fn execute(cmd: &mut Command, log: &Path, label: &str) -> Result<String> {
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} {elapsed} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_prefix(label.to_owned());
+    spinner.enable_steady_tick(Duration::from_millis(200));
+    let finished = run_logged(cmd, log, &mut |line| {
+        if !line.trim().is_empty() {
+            spinner.set_message(line.trim().to_owned());
+        }
+    });
+    spinner.finish_and_clear();
+    let finished = finished?;
+    if !finished.status.success() {
+        bail!(
+            "{label} failed ({}); full output in {}\n{}",
+            finished.status,
+            log.display(),
+            finished.tail.join("\n")
+        );
+    }
+    Ok(finished.stdout)
+}
+
+/// Path of the run file for a run started at `started_at`.
+pub fn run_file_path(workspace: &Workspace, run: &Run) -> PathBuf {
+    let commit = run.environment.git.as_ref().map_or("nogit", |g| &g.commit[..g.commit.len().min(10)]);
+    workspace.perflab_dir().join("runs").join(format!("{}-{commit}.json", run.started_at))
+}

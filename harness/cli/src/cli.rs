@@ -1,0 +1,177 @@
+//! Command-line types. They only describe what the user typed; commands turn
+//! them into plans and sources (`LowArgs` before `HiArgs`, as ripgrep says).
+
+use crate::filter::Glob;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// perflab: benchmark scenarios, keep baselines in git, gate CI on regressions.
+///
+/// Exit codes: 0 success (gate passed), 1 the gate found a regression, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "perflab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Run every scenario's benches and write one run file.
+    Run(RunArgs),
+    /// Save, list and inspect baselines stored under baselines/.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Compare a run with a baseline, and each scenario's variants with each other.
+    Compare(CompareArgs),
+    /// Decide whether a run regressed against a baseline (exit 0 pass, 1 regression, 2 error).
+    Gate(GateArgs),
+    /// Print the JSON Schema of run and baseline files.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Bounded, short runs for CI smoke tests and first contact.
+    #[arg(long, env = "PERFLAB_QUICK_RUN")]
+    pub quick: bool,
+    /// Tools to run (default: criterion and gungraun; divan is for local iteration).
+    #[arg(long, value_enum, value_delimiter = ',', default_values = ["criterion", "gungraun"])]
+    pub tools: Vec<ToolArg>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Write the run file here (default: target/perflab/runs/<time>-<commit>.json).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToolArg {
+    Criterion,
+    Gungraun,
+    Divan,
+}
+
+/// Filters over scenarios, variants and benchmarks (shell globs, repeatable).
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// Only scenarios matching this glob.
+    #[arg(long = "scenario", short = 's', value_name = "GLOB")]
+    pub scenario: Vec<Glob>,
+    /// Only variants matching this glob (e.g. optimized).
+    #[arg(long = "variant", value_name = "GLOB")]
+    pub variant: Vec<Glob>,
+    /// Only benchmarks matching this glob (e.g. 'complete/*1M*').
+    #[arg(long = "bench", short = 'b', value_name = "GLOB")]
+    pub benchmark: Vec<Glob>,
+}
+
+impl FilterArgs {
+    pub fn filters(&self) -> crate::filter::Filters {
+        crate::filter::Filters {
+            scenario: self.scenario.clone(),
+            variant: self.variant.clone(),
+            benchmark: self.benchmark.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Save a run as a baseline under baselines/<name>/<machine-id>.json.
+    Save {
+        /// The run file to save (default: the latest run).
+        #[arg(long)]
+        run: Option<PathBuf>,
+        /// Baseline name.
+        #[arg(long, default_value = "main", env = "PERFLAB_BASELINE")]
+        name: String,
+    },
+    /// List the baselines in the work tree or at a git ref.
+    List {
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Print a baseline's values across the commits that changed it.
+    History {
+        #[arg(long, default_value = "main", env = "PERFLAB_BASELINE")]
+        name: String,
+        /// Machine id (default: this machine's).
+        #[arg(long, env = "PERFLAB_BASELINE_MACHINE")]
+        machine: Option<String>,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Only this metric (e.g. instructions).
+        #[arg(long)]
+        metric: Option<String>,
+        /// At most this many versions, newest kept.
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where the baseline comes from.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SourceArgs {
+    /// Read baselines at this git ref (branch, tag, commit) instead of the work tree.
+    #[arg(long, value_name = "REF", env = "PERFLAB_AGAINST", conflicts_with = "merge_base")]
+    pub against: Option<String>,
+    /// Read baselines at the merge-base of HEAD and this branch (where a PR forked).
+    #[arg(long, value_name = "BRANCH", env = "PERFLAB_MERGE_BASE")]
+    pub merge_base: Option<String>,
+}
+
+/// Which baseline to compare with.
+#[derive(Debug, Args, Clone)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Baseline name.
+    #[arg(long, default_value = "main", env = "PERFLAB_BASELINE")]
+    pub name: String,
+    /// Compare with the baseline of another machine, deliberately.
+    #[arg(long, env = "PERFLAB_BASELINE_MACHINE")]
+    pub machine: Option<String>,
+    /// The run to check (default: the latest run).
+    #[arg(long)]
+    pub run: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Only compare variants within the run; skip the baseline.
+    #[arg(long)]
+    pub variants_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+    /// Gate configuration (default: perflab.toml at the workspace root, built-in rules if absent).
+    #[arg(long, env = "PERFLAB_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Also write the Markdown summary to this file (it is appended to
+    /// $GITHUB_STEP_SUMMARY automatically when that is set).
+    #[arg(long, env = "PERFLAB_MARKDOWN")]
+    pub markdown: Option<PathBuf>,
+    /// Print GitHub workflow annotations (default: when GITHUB_ACTIONS=true).
+    #[arg(long)]
+    pub annotations: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

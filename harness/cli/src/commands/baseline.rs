@@ -1,0 +1,107 @@
+//! `perflab baseline save | list | history`.
+
+use crate::baselines;
+use crate::cli::BaselineCommand;
+use crate::filter::Filters;
+use anyhow::{Context, Result};
+use perflab_schema::MetricKind;
+use perflab_store::{BaselineId, WorkTree};
+use std::process::ExitCode;
+
+pub fn run(command: &BaselineCommand) -> Result<ExitCode> {
+    let workspace = super::workspace()?;
+    match command {
+        BaselineCommand::Save { run, name } => {
+            let run = baselines::current_run(&workspace, run.as_deref())?;
+            if run.measurements.is_empty() {
+                anyhow::bail!("the run has no measurements: nothing to save as a baseline");
+            }
+            if run.environment.git.as_ref().is_some_and(|g| g.dirty) {
+                super::warn("the run was measured on a work tree with uncommitted changes");
+            }
+            let path = WorkTree::new(workspace.baselines_dir()).save(name, &run)?;
+            println!(
+                "saved baseline {name} for machine {} ({} measurements) to {}",
+                run.environment.machine_id,
+                run.measurements.len(),
+                path.display()
+            );
+            println!("commit it to make it the baseline others compare with");
+        }
+        BaselineCommand::List { source } => {
+            let repo = baselines::git_repo(&workspace);
+            let source = baselines::source(&workspace, source, repo.as_ref())?;
+            let ids = source.list()?;
+            if ids.is_empty() {
+                println!("no baselines in {}", source.describe());
+            }
+            for id in ids {
+                println!("{id}");
+            }
+        }
+        BaselineCommand::History { name, machine, filters, metric, limit, json } => {
+            let machine = match machine {
+                Some(m) => m.clone(),
+                None => crate::environment::fingerprint(&workspace.root).machine_id,
+            };
+            let id = BaselineId::new(name, &machine)?;
+            let repo = baselines::git_repo(&workspace)
+                .context("baseline history is read from git, but the workspace is not in a git repository")?;
+            let (points, skipped) = repo.history(&id, *limit)?;
+            for s in &skipped {
+                super::warn(&format!("skipped {s}"));
+            }
+            if points.is_empty() {
+                anyhow::bail!("baseline {id} has no committed history");
+            }
+            let metric: Option<MetricKind> = metric.as_deref().map(str::parse).transpose()?;
+            let filters = filters.filters();
+            print_history(&points, &filters, metric, *json);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per (commit, key): a long-format time series that spreadsheets,
+/// plotting tools and later perflab stages read directly.
+fn print_history(
+    points: &[perflab_store::HistoryPoint],
+    filters: &Filters,
+    metric: Option<MetricKind>,
+    json: bool,
+) {
+    let rows = points.iter().flat_map(|p| {
+        p.run
+            .measurements
+            .iter()
+            .filter(|m| filters.key(&m.key) && metric.is_none_or(|k| m.key.metric == k))
+            .map(move |m| (p, m))
+    });
+    if json {
+        let rows: Vec<serde_json::Value> = rows
+            .map(|(p, m)| {
+                serde_json::json!({
+                    "commit": p.commit, "time": p.time, "summary": p.summary,
+                    "scenario": m.key.scenario, "variant": m.key.variant,
+                    "benchmark": m.key.benchmark, "metric": m.key.metric,
+                    "estimate": m.estimate, "unit": m.unit,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+    } else {
+        println!("commit\ttime\tscenario\tvariant\tbenchmark\tmetric\testimate");
+        for (p, m) in rows {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                &p.commit[..12.min(p.commit.len())],
+                p.time,
+                m.key.scenario,
+                m.key.variant,
+                m.key.benchmark,
+                m.key.metric,
+                m.estimate
+            );
+        }
+    }
+}

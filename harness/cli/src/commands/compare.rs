@@ -1,0 +1,48 @@
+//! `perflab compare`: a run against a baseline, and variants against each other.
+
+use crate::baselines;
+use crate::cli::CompareArgs;
+use anyhow::Result;
+use std::process::ExitCode;
+
+pub fn run(args: &CompareArgs) -> Result<ExitCode> {
+    let workspace = super::workspace()?;
+    let filters = args.filters.filters();
+    let mut current = baselines::current_run(&workspace, args.baseline.run.as_deref())?;
+    current.measurements.retain(|m| filters.key(&m.key));
+    if current.measurements.is_empty() {
+        anyhow::bail!("the run has no measurements matching the filters");
+    }
+
+    for scenario in workspace.scenarios.iter().filter(|s| filters.scenario(&s.name)) {
+        let Some((reference, others)) = scenario.variants.split_first() else { continue };
+        for candidate in others {
+            let speedups: Vec<_> = perflab_compare::speedups(&current, reference, candidate)
+                .into_iter()
+                .filter(|s| s.key.scenario == scenario.name)
+                .collect();
+            if !speedups.is_empty() {
+                println!("{} {candidate} vs {reference}:", scenario.name);
+                println!("{}", perflab_gate::render_speedups(&speedups));
+            }
+        }
+    }
+    if args.variants_only {
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let baseline = baselines::load(&workspace, &args.baseline, &current)?;
+    for warning in &baseline.warnings {
+        super::warn(warning);
+    }
+    let mut base_run = baseline.run.clone();
+    base_run.measurements.retain(|m| filters.key(&m.key));
+    let config = super::gate::load_config(&workspace.root, None)?;
+    let history = |key: &perflab_schema::MeasurementKey| {
+        baseline.history.get(key).cloned().unwrap_or_default()
+    };
+    let comparisons = perflab_compare::compare_runs(&base_run, &current, &history, &|key| config.limits(key));
+    println!("against baseline {}:", baseline.origin);
+    println!("{}", perflab_gate::render_comparisons(&comparisons));
+    Ok(ExitCode::SUCCESS)
+}

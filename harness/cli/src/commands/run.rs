@@ -1,0 +1,69 @@
+//! `perflab run`: measure, write the run file, print the results.
+
+use crate::bench::{self, RunPlan};
+use crate::cli::{RunArgs, ToolArg};
+use anyhow::{Context, Result, bail};
+use perflab_schema::{Run, Tool};
+use std::process::ExitCode;
+
+pub fn run(args: &RunArgs) -> Result<ExitCode> {
+    let workspace = super::workspace()?;
+    if workspace.scenarios.is_empty() {
+        bail!(
+            "no scenario crates in the workspace at {}: a scenario declares [package.metadata.perflab]",
+            workspace.root.display()
+        );
+    }
+    let plan = RunPlan {
+        quick: args.quick,
+        tools: args
+            .tools
+            .iter()
+            .map(|t| match t {
+                ToolArg::Criterion => Tool::Criterion,
+                ToolArg::Gungraun => Tool::Gungraun,
+                ToolArg::Divan => Tool::Divan,
+            })
+            .collect(),
+        filters: args.filters.filters(),
+    };
+    let started_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let mut run = Run::new(started_at, crate::environment::fingerprint(&workspace.root));
+    let names: Vec<&str> = workspace.scenarios.iter().map(|s| s.name.as_str()).collect();
+    eprintln!(
+        "perflab run: scenarios {}; {} mode; machine {}",
+        names.join(", "),
+        if plan.quick { "quick" } else { "full" },
+        run.environment.machine_id
+    );
+    bench::run(&workspace, &plan, &mut run)?;
+    run.normalize();
+    run.validate().context("the measurements do not form a valid run")?;
+
+    let path = args.output.clone().unwrap_or_else(|| bench::run_file_path(&workspace, &run));
+    let json = run.to_json();
+    perflab_store::write_atomic(&path, json.as_bytes())?;
+    perflab_store::write_atomic(&crate::baselines::latest_run_path(&workspace), json.as_bytes())?;
+
+    println!("{}", perflab_gate::render_run(&run));
+    for scenario in &workspace.scenarios {
+        let Some((reference, others)) = scenario.variants.split_first() else { continue };
+        for candidate in others {
+            let speedups: Vec<_> = perflab_compare::speedups(&run, reference, candidate)
+                .into_iter()
+                .filter(|s| s.key.scenario == scenario.name)
+                .collect();
+            if !speedups.is_empty() {
+                println!("{} vs {} ({}):", candidate, reference, scenario.name);
+                println!("{}", perflab_gate::render_speedups(&speedups));
+            }
+        }
+    }
+    for warning in &run.warnings {
+        super::warn(warning);
+    }
+    eprintln!("run file: {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
