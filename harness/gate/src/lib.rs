@@ -1,1 +1,70 @@
-//! The CI gate: perflab.toml rules over comparisons, rendered as a table, Markdown and GitHub annotations.
+//! perflab's CI gate: `perflab.toml` decides which comparisons fail the
+//! build and which only inform, and the results are rendered for terminals,
+//! pull requests and GitHub annotations.
+//!
+//! - [`Config::parse`] reads the configuration from a string (the CLI reads
+//!   the file); [`Config::resolve`] gives the [`Policy`] for one key.
+//! - [`evaluate`] compares a current run with an optional baseline under a
+//!   config and returns a [`GateReport`], whose [`GateReport::outcome`] is
+//!   [`Outcome::Fail`] iff a *gating* row regressed or a gating SLO was
+//!   breached. Rows that cannot be compared stay in the report and are
+//!   counted, but never fail it.
+//! - Renderers ([`render_table`], [`render_markdown`], [`render_annotations`],
+//!   [`render_comparisons`], [`render_speedups`], [`render_run`]) only format.
+//!
+//! # Configuration
+//!
+//! ```toml
+//! [defaults]                  # optional; no unit-bound settings here
+//! confidence = 0.95           # noisy metrics: bootstrap interval level
+//! min_effect_pct = 5.0        # noisy metrics: smaller changes never count
+//! soft_pct = 2.0              # deterministic counters: relative limit, %
+//! gate = false                # whether regressions fail the build
+//!
+//! [metrics.instructions]      # one table per metric name (as in run files)
+//! gate = true
+//! soft_pct = 2.0
+//! hard_abs = 100_000          # absolute limit in the metric's unit
+//!
+//! [metrics.latency_p95]
+//! max = 500_000_000           # SLO: ceiling on the current value (ns)
+//! [metrics.throughput]
+//! min = 1_000                 # SLO: floor on the current value (/s)
+//!
+//! [[rules]]                   # globs over scenario, variant, benchmark
+//! scenario = "autocomplete"   # `*` matches any run, `/` included
+//! benchmark = "complete/*"
+//! metric = "instructions"     # needed for hard_abs, max and min
+//! soft_pct = 1.0
+//! ```
+//!
+//! Settings resolve from built-in defaults, then `[defaults]`, then
+//! `[metrics.<name>]`, then matching rules from least to most specific (more
+//! selectors, then more selectors without wildcards, then later in the
+//! file); each setting comes from the most specific place that sets it.
+//! Settings that would be ignored are errors: `soft_pct`/`hard_abs` on a
+//! noisy metric, `min_effect_pct`/`confidence` on a deterministic counter.
+//! Built-in: instruction and heap counters gate with `soft_pct = 2.0`; cache
+//! simulation events and all noisy metrics only inform (see
+//! [`builtin_gate`]); SLOs gate unless `gate = false` applies. A commented
+//! example is `perflab.example.toml` beside this crate.
+//!
+//! This crate reads no files and runs nothing; statistics come from
+//! `perflab-compare`.
+
+mod config;
+#[cfg(test)]
+mod fixture;
+mod glob;
+mod render;
+mod report;
+
+pub use config::{Config, ConfigError, Policy, Slo, Source, builtin_gate};
+pub use glob::{Glob, GlobError};
+pub use render::{
+    Links, format_factor, format_pct, format_signed, format_value, render_annotations,
+    render_comparisons, render_markdown, render_run, render_speedups, render_table,
+};
+pub use report::{
+    Counts, GateReport, GateRow, Outcome, Role, SloBound, SloCheck, Status, evaluate,
+};

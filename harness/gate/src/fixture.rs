@@ -1,0 +1,196 @@
+//! A small fixed baseline/current pair and config shared by the report and
+//! renderer tests.
+
+use crate::Config;
+use perflab_compare::stats::Rng;
+use perflab_schema::{Environment, Interval, Measurement, MeasurementKey, MetricKind, Run, Tool};
+
+pub(crate) const CONFIG: &str = r#"
+[metrics.latency_p95]
+max = 500_000_000
+
+[metrics.throughput]
+min = 1_000
+
+[[rules]]
+scenario = "autocomplete"
+benchmark = "complete/*"
+metric = "instructions"
+soft_pct = 1.0
+"#;
+
+pub(crate) fn config() -> Config {
+    Config::parse(CONFIG).expect("the fixture config is valid")
+}
+
+fn key(scenario: &str, variant: &str, benchmark: &str, metric: MetricKind) -> MeasurementKey {
+    MeasurementKey {
+        scenario: scenario.into(),
+        variant: variant.into(),
+        benchmark: benchmark.into(),
+        metric,
+    }
+}
+
+pub(crate) fn run(measurements: Vec<Measurement>) -> Run {
+    let env = Environment {
+        git: None,
+        rustc: None,
+        target: "x86_64-unknown-linux-gnu".into(),
+        cpu_model: None,
+        cores: 2,
+        memory_bytes: None,
+        os: "linux".into(),
+        kernel: None,
+        cargo_lock_sha256: None,
+        machine_id: "fixture".into(),
+    };
+    let mut r = Run::new(0, env);
+    r.measurements = measurements;
+    r.normalize();
+    r
+}
+
+fn wall(variant: &str, center: f64, seed: u64) -> Measurement {
+    let mut rng = Rng::new(seed);
+    let samples: Vec<f64> = (0..60)
+        .map(|_| center * (1.0 + 0.02 * rng.normal()))
+        .collect();
+    let est = perflab_compare::stats::median(&samples).expect("non-empty");
+    let k = key(
+        "autocomplete",
+        variant,
+        "complete/terms=1M",
+        MetricKind::WallTime,
+    );
+    Measurement::new(k, est, Tool::Criterion)
+        .with_interval(Interval {
+            lower: est * 0.99,
+            upper: est * 1.01,
+            level: 0.95,
+        })
+        .with_samples(samples)
+}
+
+fn count(scenario: &str, variant: &str, bench: &str, metric: MetricKind, v: f64) -> Measurement {
+    let tool = match metric {
+        MetricKind::HeapTotalBytes => Tool::Dhat,
+        MetricKind::LatencyP95 | MetricKind::Throughput => Tool::Goose,
+        _ => Tool::Gungraun,
+    };
+    Measurement::new(key(scenario, variant, bench, metric), v, tool)
+}
+
+/// The baseline: what main measured.
+pub(crate) fn baseline() -> Run {
+    use MetricKind::*;
+    run(vec![
+        count(
+            "autocomplete",
+            "optimized",
+            "complete/terms=1M",
+            Instructions,
+            1_000_000.0,
+        ),
+        wall("optimized", 1_000.0, 1),
+        count(
+            "autocomplete",
+            "naive",
+            "complete/terms=1M",
+            HeapTotalBytes,
+            2_097_152.0,
+        ),
+        count(
+            "autocomplete",
+            "optimized",
+            "build",
+            EstimatedCycles,
+            52_000_000.0,
+        ),
+        count(
+            "autocomplete",
+            "optimized",
+            "removed",
+            Instructions,
+            5_000.0,
+        ),
+        count("load", "optimized", "search", LatencyP95, 400_000_000.0),
+        count("load", "optimized", "search", Throughput, 1_200.0),
+    ])
+}
+
+/// The current run: one gating regression, one informational regression,
+/// one improvement, one SLO breach, one new and one removed benchmark.
+pub(crate) fn current() -> Run {
+    use MetricKind::*;
+    run(vec![
+        count(
+            "autocomplete",
+            "optimized",
+            "complete/terms=1M",
+            Instructions,
+            1_030_000.0,
+        ),
+        wall("optimized", 1_100.0, 2),
+        count(
+            "autocomplete",
+            "naive",
+            "complete/terms=1M",
+            HeapTotalBytes,
+            1_048_576.0,
+        ),
+        count(
+            "autocomplete",
+            "optimized",
+            "build",
+            EstimatedCycles,
+            52_100_000.0,
+        ),
+        count(
+            "autocomplete",
+            "optimized",
+            "new|bench",
+            Instructions,
+            7_500.0,
+        ),
+        count("load", "optimized", "search", LatencyP95, 600_000_000.0),
+        count("load", "optimized", "search", Throughput, 1_180.0),
+    ])
+}
+
+/// A run with both variants, for speedups.
+pub(crate) fn variants() -> Run {
+    use MetricKind::*;
+    run(vec![
+        count(
+            "autocomplete",
+            "naive",
+            "complete/terms=1M",
+            Instructions,
+            9_000_000.0,
+        ),
+        count(
+            "autocomplete",
+            "optimized",
+            "complete/terms=1M",
+            Instructions,
+            1_000_000.0,
+        ),
+        wall("naive", 3_000.0, 3),
+        wall("optimized", 1_000.0, 4),
+        count(
+            "autocomplete",
+            "naive",
+            "complete/terms=1M",
+            HeapTotalBytes,
+            2_097_152.0,
+        ),
+        count(
+            "autocomplete",
+            "optimized",
+            "complete/terms=1M",
+            HeapTotalBytes,
+            0.0,
+        ),
+    ])
+}

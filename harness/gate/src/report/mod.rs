@@ -1,0 +1,214 @@
+//! Applying a configuration to two runs: which comparisons regressed, which
+//! of those gate the build, which SLOs were breached, and the outcome.
+//!
+//! Statistics come from `perflab-compare`; this module only attaches policy
+//! (gate or inform, the rule that applied, SLO checks) to its comparisons.
+//! Nothing is dropped: keys that cannot be compared stay in the report as
+//! rows and are counted, but never fail the gate.
+
+use crate::config::{Config, Source};
+use perflab_compare::{Comparison, Verdict, compare_runs};
+use perflab_schema::{MeasurementKey, Run};
+use serde::Serialize;
+
+/// Whether a row can fail the build or is only reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Gate,
+    Inform,
+}
+
+/// The bound an SLO check tested.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SloBound {
+    Max(f64),
+    Min(f64),
+}
+
+/// An absolute check of the current value against a configured bound.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SloCheck {
+    pub bound: SloBound,
+    pub value: f64,
+    pub breached: bool,
+    pub role: Role,
+}
+
+/// One measurement key: its comparison and the policy applied to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateRow {
+    pub comparison: Comparison,
+    /// Whether a regression of this row fails the build.
+    pub role: Role,
+    /// The most specific configuration that applied.
+    pub source: Source,
+    /// SLO checks on the current value (none when no SLO is configured or
+    /// the key is missing from the current run).
+    pub slo: Vec<SloCheck>,
+}
+
+/// How a row stands, from worst to best; renderers sort by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A gating regression or gating SLO breach: fails the build.
+    Fail,
+    /// An informational regression or SLO breach.
+    Warn,
+    Improved,
+    NotComparable,
+    Unchanged,
+}
+
+impl GateRow {
+    pub fn slo_breached(&self) -> bool {
+        self.slo.iter().any(|s| s.breached)
+    }
+
+    pub fn status(&self) -> Status {
+        let regressed = self.comparison.verdict == Verdict::Regressed;
+        let gating_breach = self.slo.iter().any(|s| s.breached && s.role == Role::Gate);
+        if (regressed && self.role == Role::Gate) || gating_breach {
+            Status::Fail
+        } else if regressed || self.slo_breached() {
+            Status::Warn
+        } else {
+            match self.comparison.verdict {
+                Verdict::Improved => Status::Improved,
+                Verdict::NotComparable(_) => Status::NotComparable,
+                _ => Status::Unchanged,
+            }
+        }
+    }
+}
+
+/// Pass or fail, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+}
+
+/// How many rows of each kind a report has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    /// Regressions that gate.
+    pub regressed_gating: usize,
+    /// Regressions that only inform.
+    pub regressed_informational: usize,
+    /// SLO breaches (gating or not).
+    pub slo_breached: usize,
+    pub improved: usize,
+    pub unchanged: usize,
+    pub not_comparable: usize,
+}
+
+/// The gate's result: one row per measurement key of either run, sorted by key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateReport {
+    pub rows: Vec<GateRow>,
+    /// Whether a baseline run was given at all.
+    pub has_baseline: bool,
+}
+
+impl GateReport {
+    /// Fail iff any row fails: a gating regression or a gating SLO breach.
+    pub fn outcome(&self) -> Outcome {
+        if self.rows.iter().any(|r| r.status() == Status::Fail) {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            total: self.rows.len(),
+            ..Counts::default()
+        };
+        for row in &self.rows {
+            match (&row.comparison.verdict, row.role) {
+                (Verdict::Regressed, Role::Gate) => c.regressed_gating += 1,
+                (Verdict::Regressed, Role::Inform) => c.regressed_informational += 1,
+                (Verdict::Improved, _) => c.improved += 1,
+                (Verdict::Unchanged, _) => c.unchanged += 1,
+                (Verdict::NotComparable(_), _) => c.not_comparable += 1,
+            }
+            if row.slo_breached() {
+                c.slo_breached += 1;
+            }
+        }
+        c
+    }
+
+    /// Rows from worst to best (failures, warnings, improvements, not
+    /// comparable, unchanged), by key within each group.
+    pub fn rows_by_status(&self) -> Vec<&GateRow> {
+        let mut rows: Vec<&GateRow> = self.rows.iter().collect();
+        rows.sort_by(|a, b| (a.status(), &a.comparison.key).cmp(&(b.status(), &b.comparison.key)));
+        rows
+    }
+}
+
+/// Compares `current` with `baseline` under `config`.
+///
+/// Without a baseline every row is "missing in baseline" and only SLOs can
+/// fail the gate. `history` gives a key's estimates at earlier baseline
+/// commits, oldest first, as in [`perflab_compare::compare_runs`].
+pub fn evaluate(
+    config: &Config,
+    baseline: Option<&Run>,
+    current: &Run,
+    history: &dyn Fn(&MeasurementKey) -> Vec<f64>,
+) -> GateReport {
+    let has_baseline = baseline.is_some();
+    let empty;
+    let baseline = match baseline {
+        Some(b) => b,
+        None => {
+            empty = Run::new(current.started_at, current.environment.clone());
+            &empty
+        }
+    };
+    let limits = |key: &MeasurementKey| config.resolve(key).limits;
+    let rows = compare_runs(baseline, current, history, &limits)
+        .into_iter()
+        .map(|comparison| {
+            let policy = config.resolve(&comparison.key);
+            let role = |gate| if gate { Role::Gate } else { Role::Inform };
+            let mut slo = Vec::new();
+            if let Some(value) = comparison.current {
+                if let Some(max) = policy.slo.max {
+                    slo.push(SloCheck {
+                        bound: SloBound::Max(max),
+                        value,
+                        breached: value > max,
+                        role: role(policy.slo_gate),
+                    });
+                }
+                if let Some(min) = policy.slo.min {
+                    slo.push(SloCheck {
+                        bound: SloBound::Min(min),
+                        value,
+                        breached: value < min,
+                        role: role(policy.slo_gate),
+                    });
+                }
+            }
+            GateRow {
+                comparison,
+                role: role(policy.gate),
+                source: policy.source,
+                slo,
+            }
+        })
+        .collect();
+    GateReport { rows, has_baseline }
+}
+
+#[cfg(test)]
+mod tests;
