@@ -11,7 +11,7 @@
 use crate::limits::DEFAULT_CONFIDENCE;
 use crate::stats::{self, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, MIN_SAMPLES, ratio_of_medians_ci};
 use crate::verdict::Basis;
-use perflab_schema::{Direction, Interval, Measurement, MetricKind, Nature, Run};
+use perflab_schema::{Direction, Interval, Measurement, MeasurementKey, Nature, Run};
 use serde::Serialize;
 
 /// How much better `candidate` is than `reference` on one benchmark and
@@ -19,11 +19,11 @@ use serde::Serialize;
 /// the candidate's lower-is-better value is zero and the reference's is not.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Speedup {
-    pub scenario: String,
-    pub benchmark: String,
-    pub metric: MetricKind,
+    /// The candidate's key: scenario, benchmark, metric, and the candidate
+    /// variant as `variant`.
+    pub key: MeasurementKey,
+    /// The reference variant.
     pub reference: String,
-    pub candidate: String,
     pub reference_estimate: f64,
     pub candidate_estimate: f64,
     pub speedup: f64,
@@ -33,7 +33,7 @@ pub struct Speedup {
 }
 
 /// Speedups of `candidate` over `reference` for every (scenario, benchmark,
-/// metric) measured in both variants, sorted by scenario, benchmark, metric.
+/// metric) measured in both variants, sorted by key.
 /// Bootstrap intervals use [`DEFAULT_CONFIDENCE`].
 pub fn speedups(run: &Run, reference: &str, candidate: &str) -> Vec<Speedup> {
     let mut out: Vec<Speedup> = run
@@ -45,9 +45,7 @@ pub fn speedups(run: &Run, reference: &str, candidate: &str) -> Vec<Speedup> {
             Some(speedup(r, c))
         })
         .collect();
-    out.sort_by(|a, b| {
-        (&a.scenario, &a.benchmark, a.metric).cmp(&(&b.scenario, &b.benchmark, b.metric))
-    });
+    out.sort_by(|a, b| a.key.cmp(&b.key));
     out
 }
 
@@ -64,11 +62,8 @@ fn speedup(reference: &Measurement, candidate: &Measurement) -> Speedup {
         Nature::Noisy => noisy(num, den).unwrap_or((point, None, Basis::PointEstimates)),
     };
     Speedup {
-        scenario: reference.key.scenario.clone(),
-        benchmark: reference.key.benchmark.clone(),
-        metric: reference.key.metric,
+        key: candidate.key.clone(),
         reference: reference.key.variant.clone(),
-        candidate: candidate.key.variant.clone(),
         reference_estimate: reference.estimate,
         candidate_estimate: candidate.estimate,
         speedup,

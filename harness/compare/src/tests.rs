@@ -533,7 +533,7 @@ fn speedups_are_oriented_so_that_above_one_is_better() {
         ),
     ]);
     let s = speedups(&r, "naive", "optimized");
-    let metrics: Vec<MetricKind> = s.iter().map(|s| s.metric).collect();
+    let metrics: Vec<MetricKind> = s.iter().map(|s| s.key.metric).collect();
     assert_eq!(
         metrics,
         vec![
@@ -553,7 +553,7 @@ fn speedups_are_oriented_so_that_above_one_is_better() {
     );
     assert!(matches!(wall_s.basis, Basis::Bootstrap { .. }));
     assert_eq!(
-        (wall_s.reference.as_str(), wall_s.candidate.as_str()),
+        (wall_s.reference.as_str(), wall_s.key.variant.as_str()),
         ("naive", "optimized")
     );
 }

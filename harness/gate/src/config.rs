@@ -284,6 +284,11 @@ impl Config {
         })
     }
 
+    /// The comparison limits for `key` (shorthand for `resolve(key).limits`).
+    pub fn limits(&self, key: &MeasurementKey) -> Limits {
+        self.resolve(key).limits
+    }
+
     /// The settings that apply to `key`.
     pub fn resolve(&self, key: &MeasurementKey) -> Policy {
         let mut s = Settings::default();

@@ -86,7 +86,7 @@ pub fn render_speedups(speedups: &[Speedup]) -> String {
         return "no benchmark was measured in both variants\n".to_owned();
     };
     // Column titles are the variant names; `speedups` uses one pair throughout.
-    let (reference, candidate) = (first.reference.as_str(), first.candidate.as_str());
+    let (reference, candidate) = (first.reference.as_str(), first.key.variant.as_str());
     let mut table = Table::new(&[
         ("benchmark", Align::Left),
         ("metric", Align::Left),
@@ -97,7 +97,7 @@ pub fn render_speedups(speedups: &[Speedup]) -> String {
         ("basis", Align::Left),
     ]);
     for s in speedups {
-        let unit = s.metric.unit();
+        let unit = s.key.metric.unit();
         let ci = s.ci.map_or_else(String::new, |ci| {
             format!(
                 "[{}, {}] {:.0}%",
@@ -107,8 +107,8 @@ pub fn render_speedups(speedups: &[Speedup]) -> String {
             )
         });
         table.push(vec![
-            format!("{}/{}", s.scenario, s.benchmark),
-            s.metric.to_string(),
+            bench_name(&s.key),
+            s.key.metric.to_string(),
             format_value(s.reference_estimate, unit),
             format_value(s.candidate_estimate, unit),
             format_factor(s.speedup),
