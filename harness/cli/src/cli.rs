@@ -56,13 +56,13 @@ pub enum ToolArg {
 #[derive(Debug, Args, Default)]
 pub struct FilterArgs {
     /// Only scenarios matching this glob.
-    #[arg(long = "scenario", short = 's', value_name = "GLOB")]
+    #[arg(long = "scenario", short = 's', value_name = "GLOB", value_parser = crate::filter::parse_glob)]
     pub scenario: Vec<Glob>,
     /// Only variants matching this glob (e.g. optimized).
-    #[arg(long = "variant", value_name = "GLOB")]
+    #[arg(long = "variant", value_name = "GLOB", value_parser = crate::filter::parse_glob)]
     pub variant: Vec<Glob>,
     /// Only benchmarks matching this glob (e.g. 'complete/*1M*').
-    #[arg(long = "bench", short = 'b', value_name = "GLOB")]
+    #[arg(long = "bench", short = 'b', value_name = "GLOB", value_parser = crate::filter::parse_glob)]
     pub benchmark: Vec<Glob>,
 }
 

@@ -1,54 +1,12 @@
-//! Which scenarios, variants and benchmarks a command works on: shell-style
-//! globs (`*` any run of characters, `?` one character) over perflab keys.
+//! Which scenarios, variants and benchmarks a command works on: the gate's
+//! shell-style globs over perflab keys.
 
+pub use perflab_gate::Glob;
 use perflab_schema::MeasurementKey;
 
-/// A glob pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob(String);
-
-impl std::str::FromStr for Glob {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.is_empty() {
-            return Err("an empty pattern matches nothing".into());
-        }
-        Ok(Glob(s.to_owned()))
-    }
-}
-
-impl Glob {
-    pub fn matches(&self, text: &str) -> bool {
-        glob_match(self.0.as_bytes(), text.as_bytes())
-    }
-}
-
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    // Iterative matcher with single-star backtracking: linear in practice.
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == b'?' || c == text[t] => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
+/// Parses a command-line glob (clap value parser).
+pub fn parse_glob(s: &str) -> Result<Glob, String> {
+    Glob::new(s).map_err(|e| e.to_string())
 }
 
 /// The filters given on the command line; an absent filter matches everything.
@@ -74,9 +32,6 @@ impl Filters {
             && any(&self.benchmark, &key.benchmark)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.scenario.is_empty() && self.variant.is_empty() && self.benchmark.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -84,16 +39,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs() {
-        let g = |p: &str, t: &str| p.parse::<Glob>().unwrap().matches(t);
-        assert!(g("*", "anything"));
-        assert!(g("complete/*", "complete/terms=1M,prefix=2"));
-        assert!(!g("complete/*", "build/terms=1M"));
-        assert!(g("*1M*", "complete/terms=1M,prefix=2"));
-        assert!(g("n?ive", "naive"));
-        assert!(!g("naive", "naive2"));
-        assert!(g("a*b*c", "aXXbYYc"));
-        assert!(!g("a*b*c", "aXXbYY"));
-        assert!("".parse::<Glob>().is_err());
+    fn filters_match_keys_by_glob() {
+        let key = MeasurementKey {
+            scenario: "autocomplete".into(),
+            variant: "naive".into(),
+            benchmark: "complete/terms=1M,prefix=2".into(),
+            metric: perflab_schema::MetricKind::WallTime,
+        };
+        let g = |p: &str| vec![parse_glob(p).unwrap()];
+        assert!(Filters::default().key(&key));
+        assert!(Filters { benchmark: g("complete/*1M*"), ..Filters::default() }.key(&key));
+        assert!(!Filters { variant: g("optimized"), ..Filters::default() }.key(&key));
+        assert!(Filters { scenario: g("auto*"), variant: g("n?ive"), ..Filters::default() }.key(&key));
+        assert!(parse_glob("").is_err());
     }
 }

@@ -30,7 +30,6 @@ pub struct Scenario {
     pub name: String,
     pub variants: Vec<String>,
     pub benches: Vec<BenchTarget>,
-    pub manifest: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +113,6 @@ impl Scenario {
             }
         }
         benches.sort_by_key(|b| b.tool);
-        Ok(Some(Scenario { package: package.name.to_string(), name, variants, benches, manifest }))
+        Ok(Some(Scenario { package: package.name.to_string(), name, variants, benches }))
     }
 }
