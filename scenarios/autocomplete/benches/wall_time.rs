@@ -1,1 +1,67 @@
-fn main() {}
+//! Wall time of one completion query (criterion), naive against optimized.
+//!
+//! Ids: `complete/<variant>/terms=<size>,prefix=2`, plus
+//! `build/<variant>/terms=<size>` for the index build. Inputs, sizes and the
+//! prefix come from [`autocomplete::workload`]; the index is built outside
+//! the timed loop. `PERFLAB_QUICK=1` keeps 10k and 1M; `cargo test --benches`
+//! runs 10k once.
+
+use std::hint::black_box;
+
+use autocomplete::workload::{self, K, MEDIUM, Mode, SMALL, Size};
+use autocomplete::{Completer, Naive, Optimized, Term};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main,
+};
+
+fn complete(c: &mut Criterion) {
+    let mode = Mode::detect();
+    let mut group = c.benchmark_group("complete");
+    for &size in mode.criterion_sizes() {
+        let (terms, prefix) = workload::inputs(size);
+        query::<Naive>(&mut group, size, terms.clone(), &prefix);
+        query::<Optimized>(&mut group, size, terms, &prefix);
+    }
+    group.finish();
+}
+
+fn query<C: Completer>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    size: Size,
+    terms: Vec<Term>,
+    prefix: &str,
+) {
+    let index = C::build(terms);
+    let id = BenchmarkId::new(C::VARIANT, size.criterion_param());
+    group.bench_with_input(id, prefix, |b, prefix| {
+        b.iter(|| index.complete(black_box(prefix), black_box(K)));
+    });
+}
+
+/// Build cost, for context: what the trie pays up front for fast queries.
+/// 1M is left out because one build takes about half a second, which makes
+/// criterion's minimum of 10 samples cost half a minute per variant.
+fn build(c: &mut Criterion) {
+    let sizes: &[Size] = match Mode::detect() {
+        Mode::Full => &[SMALL, MEDIUM],
+        Mode::Quick | Mode::Test => &[SMALL],
+    };
+    let mut group = c.benchmark_group("build");
+    for &size in sizes {
+        let (terms, _) = workload::inputs(size);
+        build_one::<Naive>(&mut group, size, &terms);
+        build_one::<Optimized>(&mut group, size, &terms);
+    }
+    group.finish();
+}
+
+fn build_one<C: Completer>(group: &mut BenchmarkGroup<'_, WallTime>, size: Size, terms: &[Term]) {
+    let id = BenchmarkId::new(C::VARIANT, format!("terms={}", size.label));
+    group.bench_function(id, |b| {
+        b.iter_batched(|| terms.to_vec(), C::build, BatchSize::LargeInput);
+    });
+}
+
+criterion_group!(benches, complete, build);
+criterion_main!(benches);

@@ -1,13 +1,16 @@
 //! The reference variant: a linear scan with a prefix filter.
 //!
-//! It keeps the canonical terms in a `Vec<Term>` and answers a query by
+//! It keeps the distinct terms in input order in a `Vec<Term>` and answers a query by
 //! filtering all of them with `starts_with`, then selecting the best `k`
 //! matches with `select_nth_unstable_by` and sorting only those. The
 //! selection keeps the ranking step O(matches) rather than
 //! O(matches log matches), so the variant is not a strawman: what it does
 //! wrong is the O(n) scan, which no ranking trick removes.
 
-use crate::{Completer, Suggestion, Term, canonicalize, rank_order};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use crate::{Completer, Suggestion, Term, rank_order};
 
 /// Linear-scan autocomplete over a plain list of terms.
 #[derive(Debug, Clone)]
@@ -23,9 +26,37 @@ impl Completer for Naive {
     const VARIANT: &'static str = "naive";
 
     fn build(terms: Vec<Term>) -> Self {
-        Self {
-            terms: canonicalize(terms),
+        // Merge duplicates (maximum weight, as `canonicalize` does) but keep
+        // the input order and the input's `String`s. Sorting would leave the
+        // texts scattered over the heap relative to the scan order, and
+        // re-allocating them would leave freed chunks behind that the first
+        // query's allocations pay for; the naive variant should lose for its
+        // algorithm, not for an accident of its build.
+        let mut position: HashMap<&str, usize> = HashMap::with_capacity(terms.len());
+        let mut weights: Vec<u64> = Vec::with_capacity(terms.len());
+        let mut first = vec![false; terms.len()];
+        for (i, term) in terms.iter().enumerate() {
+            match position.entry(term.text.as_str()) {
+                Entry::Occupied(slot) => {
+                    let kept = &mut weights[*slot.get()];
+                    *kept = (*kept).max(term.weight);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(weights.len());
+                    weights.push(term.weight);
+                    first[i] = true;
+                }
+            }
         }
+        drop(position);
+        let terms = terms
+            .into_iter()
+            .zip(first)
+            .filter_map(|(term, first)| first.then_some(term.text))
+            .zip(weights)
+            .map(|(text, weight)| Term { text, weight })
+            .collect();
+        Self { terms }
     }
 
     fn complete_bytes(&self, prefix: &[u8], k: usize) -> Vec<Suggestion> {

@@ -7,15 +7,17 @@
 //!   rank among equal weights** (text ascending): the whole ranking key is
 //!   `(weight, index)` and comparisons never look at text.
 //! * All text lives in one `String`; `ends[i]` is where term `i` ends.
-//! * Nodes live in one `Vec<Node>` in breadth-first order, so the children of
-//!   a node are contiguous and sorted by their first label byte (binary
-//!   search). Edges are path-compressed: a node stores only its depth, and its
-//!   label is `text(lo)[parent_depth..depth]`, where `lo` is the first term of
-//!   its subtree. In sorted order a node's subtree is the contiguous range of
-//!   terms that share its prefix, and a node ends a term exactly when
-//!   `text(lo).len() == depth`.
-//! * `best` is the best-ranked term of the subtree, so a max-heap keyed by it
-//!   pops complete terms in exact rank order.
+//! * Nodes live in one `Vec<Node>` addressed by `u32`, the children of a node
+//!   contiguous. Edges are path-compressed: a node stores only its depth, and
+//!   its label is `text(lo)[parent_depth..depth]`, where `lo` is the first
+//!   term of its subtree (in sorted order a subtree is a contiguous range of
+//!   terms). A node ends a term exactly when `text(lo).len() == depth`.
+//! * `best` is the best-ranked term of the subtree, and **siblings are stored
+//!   in rank order of their `best`**, not by byte. The search then only ever
+//!   needs a node's first child and a node's next sibling, so each heap pop
+//!   pushes at most three entries however wide the node is. Finding a child
+//!   by byte is a linear scan over at most 256 small nodes, which the query
+//!   does only once per prefix byte.
 //!
 //! It does not support inserting or removing terms after the build.
 
@@ -51,20 +53,26 @@ pub struct Optimized {
     nodes: Vec<Node>,
 }
 
-/// A heap entry: a node standing for its subtree's best term, or a term to emit.
+/// A heap entry, keyed by the best term it stands for.
+///
+/// Either "emit `term`" (`node == EMIT`), or the subtrees of `node` and of its
+/// later siblings up to `siblings_end`. Siblings are in rank order, so the
+/// best of that whole set is `best(node)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     weight: u64,
     term: u32,
-    /// `u32::MAX` for "emit `term`", otherwise the node to expand.
     node: u32,
+    siblings_end: u32,
 }
+
+const EMIT: u32 = u32::MAX;
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         // Max-heap: heavier first, then the smaller index (= smaller text);
-        // at equal keys emit the term before expanding a node (any order is
-        // correct, this one stops earlier).
+        // at equal keys emit before expanding (either is correct, emitting
+        // stops earlier).
         self.weight
             .cmp(&other.weight)
             .then_with(|| other.term.cmp(&self.term))
@@ -78,24 +86,13 @@ impl PartialOrd for Entry {
     }
 }
 
-const EMIT: u32 = u32::MAX;
-
 impl Optimized {
     fn term_bytes(&self, i: u32) -> &[u8] {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text.as_bytes()[start..self.ends[i] as usize]
+        term_bytes(&self.text, &self.ends, i)
     }
 
-    fn term_str(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-
-    fn children(&self, node: &Node) -> &[Node] {
-        let first = node.first_child as usize;
-        &self.nodes[first..first + usize::from(node.child_count)]
+    fn has_own_term(&self, node: &Node) -> bool {
+        self.term_bytes(node.lo).len() == node.depth as usize
     }
 
     /// The node whose subtree is exactly the terms starting with `prefix`.
@@ -104,45 +101,58 @@ impl Optimized {
         let mut depth = 0usize;
         while depth < prefix.len() {
             let node = &self.nodes[at as usize];
-            let children = self.children(node);
-            let slot = children
-                .binary_search_by(|c| c.byte.cmp(&prefix[depth]))
-                .ok()?;
+            let first = node.first_child as usize;
+            let children = &self.nodes[first..first + usize::from(node.child_count)];
+            let slot = children.iter().position(|c| c.byte == prefix[depth])?;
             let child = &children[slot];
             // The prefix may end inside the child's edge label.
             let end = (child.depth as usize).min(prefix.len());
             if self.term_bytes(child.lo)[depth..end] != prefix[depth..end] {
                 return None;
             }
-            at = node.first_child + slot as u32;
+            at = node.first_child + to_u32(slot);
             depth = child.depth as usize;
         }
         Some(at)
     }
 
-    fn entry_for_node(&self, node: u32) -> Entry {
+    /// The entry for `node` and its later siblings before `siblings_end`.
+    fn subtrees(&self, node: u32, siblings_end: u32) -> Entry {
         let best = self.nodes[node as usize].best;
         Entry {
             weight: self.weights[best as usize],
             term: best,
             node,
+            siblings_end,
         }
     }
 }
 
-/// Converts a length or index to `u32`; the layout caps the index at 4 GiB of
-/// text and 4G terms, far beyond the scenario.
+fn term_bytes<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a [u8] {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &text.as_bytes()[start..ends[i] as usize]
+}
+
+/// Converts a length or index to `u32`; the layout caps text and terms at
+/// `u32::MAX`, far beyond the scenario.
 fn to_u32(value: usize) -> u32 {
     u32::try_from(value).expect("autocomplete trie holds at most u32::MAX bytes of text")
 }
 
-/// Length of the common prefix of `a` and `b` starting at byte `from`.
+/// Length of the common prefix of `a` and `b`, known to agree before `from`.
 fn common_len(a: &[u8], b: &[u8], from: usize) -> usize {
     from + a[from..]
         .iter()
         .zip(&b[from..])
         .take_while(|(x, y)| x == y)
         .count()
+}
+
+/// Whether term `a` ranks before term `b`: heavier, or as heavy and smaller text.
+fn ranks_before(weights: &[u64], a: u32, b: u32) -> bool {
+    let (wa, wb) = (weights[a as usize], weights[b as usize]);
+    wa > wb || (wa == wb && a < b)
 }
 
 impl Completer for Optimized {
@@ -167,6 +177,7 @@ impl Completer for Optimized {
             nodes: Vec::new(),
         };
         trie.build_nodes();
+        trie.rank_nodes();
         trie
     }
 
@@ -180,11 +191,13 @@ impl Completer for Optimized {
         };
         out.reserve(k.min(64));
         let mut heap = BinaryHeap::with_capacity(64);
-        heap.push(self.entry_for_node(start));
+        heap.push(self.subtrees(start, start + 1));
         while let Some(entry) = heap.pop() {
             if entry.node == EMIT {
+                let text = std::str::from_utf8(self.term_bytes(entry.term))
+                    .expect("terms are whole strings");
                 out.push(Suggestion {
-                    text: self.term_str(entry.term).to_owned(),
+                    text: text.to_owned(),
                     weight: entry.weight,
                 });
                 if out.len() == k {
@@ -192,17 +205,24 @@ impl Completer for Optimized {
                 }
                 continue;
             }
+            // Split the entry's set into: later siblings, this node's own
+            // term, and its children. Each part ranks no better than the
+            // entry, so pops stay in rank order.
+            if entry.node + 1 < entry.siblings_end {
+                heap.push(self.subtrees(entry.node + 1, entry.siblings_end));
+            }
             let node = &self.nodes[entry.node as usize];
-            if self.term_bytes(node.lo).len() == node.depth as usize {
+            if self.has_own_term(node) {
                 heap.push(Entry {
                     weight: self.weights[node.lo as usize],
                     term: node.lo,
                     node: EMIT,
+                    siblings_end: 0,
                 });
             }
-            let first = node.first_child;
-            for child in first..first + u32::from(node.child_count) {
-                heap.push(self.entry_for_node(child));
+            if node.child_count > 0 {
+                let end = node.first_child + u32::from(node.child_count);
+                heap.push(self.subtrees(node.first_child, end));
             }
         }
         out
@@ -221,15 +241,16 @@ impl Completer for Optimized {
 }
 
 impl Optimized {
-    /// Builds the nodes breadth-first from the sorted terms, then fills in
-    /// `best` bottom-up. Iterative, so very long terms cannot overflow the stack.
+    /// Builds the nodes breadth-first from the sorted terms, so that each
+    /// node's children are allocated together. Iterative, so very long terms
+    /// cannot overflow the stack.
     fn build_nodes(&mut self) {
         let n = self.ends.len();
         if n == 0 {
             return;
         }
-        // The estimate avoids regrowing: a radix tree has fewer than 2n nodes.
-        self.nodes = Vec::with_capacity((2 * n).max(1));
+        // A radix tree has fewer than 2n nodes; shrunk to fit at the end.
+        self.nodes = Vec::with_capacity(2 * n);
         self.nodes.push(Node {
             lo: 0,
             depth: 0,
@@ -238,31 +259,27 @@ impl Optimized {
             child_count: 0,
             byte: 0,
         });
-        // hi (exclusive end of the subtree's term range) per node, only needed while building.
-        let mut his: Vec<u32> = Vec::with_capacity((2 * n).max(1));
+        // End (exclusive) of each node's term range, needed only while building.
+        let mut his: Vec<u32> = Vec::with_capacity(2 * n);
         his.push(to_u32(n));
         let mut at = 0usize;
         while at < self.nodes.len() {
             let Node { lo, depth, .. } = self.nodes[at];
             let (lo, hi, depth) = (lo as usize, his[at] as usize, depth as usize);
             let mut i = lo;
-            if i < hi && self.term_bytes(to_u32(i)).len() == depth {
+            if self.term_bytes(to_u32(i)).len() == depth {
                 i += 1; // this node's own term sorts first in its range
             }
             let first_child = to_u32(self.nodes.len());
             while i < hi {
-                let byte = self.term_bytes(to_u32(i))[depth];
-                // Terms with the same next byte are contiguous; find the run's end.
+                let first = self.term_bytes(to_u32(i));
+                let byte = first[depth];
                 let run_end = self.run_end(i, hi, depth, byte);
-                let last = run_end - 1;
-                let child_depth = if last == i {
-                    self.term_bytes(to_u32(i)).len()
+                let child_depth = if run_end == i + 1 {
+                    first.len()
                 } else {
-                    common_len(
-                        self.term_bytes(to_u32(i)),
-                        self.term_bytes(to_u32(last)),
-                        depth + 1,
-                    )
+                    // Sorted, so the run's common prefix is that of its ends.
+                    common_len(first, self.term_bytes(to_u32(run_end - 1)), depth + 1)
                 };
                 self.nodes.push(Node {
                     lo: to_u32(i),
@@ -282,25 +299,11 @@ impl Optimized {
             at += 1;
         }
         self.nodes.shrink_to_fit();
-        // Children come after their parent, so a reverse sweep sees them first.
-        for at in (0..self.nodes.len()).rev() {
-            let node = self.nodes[at];
-            let mut best = node.lo;
-            if self.term_bytes(node.lo).len() != node.depth as usize {
-                best = self.nodes[node.first_child as usize].best;
-            }
-            for child in self.children(&node) {
-                if self.ranks_before(child.best, best) {
-                    best = child.best;
-                }
-            }
-            self.nodes[at].best = best;
-        }
     }
 
     /// End of the run of terms from `i` (below `hi`) whose byte at `depth`
     /// is `byte`. Sorted order makes the run a prefix of `i..hi`, so a binary
-    /// search finds its end; the build stays O(n log n) even at the root.
+    /// search finds its end and the build stays O(n log n) even at the root.
     fn run_end(&self, i: usize, hi: usize, depth: usize, byte: u8) -> usize {
         let (mut low, mut high) = (i + 1, hi);
         while low < high {
@@ -314,8 +317,34 @@ impl Optimized {
         low
     }
 
-    fn ranks_before(&self, a: u32, b: u32) -> bool {
-        let (wa, wb) = (self.weights[a as usize], self.weights[b as usize]);
-        wa > wb || (wa == wb && a < b)
+    /// Fills in `best` bottom-up and puts every sibling group in rank order
+    /// of `best`. Children come after their parent, so a reverse sweep has
+    /// finished a node's children before it reaches the node. Moving a node
+    /// within its group is safe: it carries its own `first_child`, and the
+    /// parent only points at the group's start.
+    fn rank_nodes(&mut self) {
+        let Self {
+            text,
+            ends,
+            weights,
+            nodes,
+        } = self;
+        for at in (0..nodes.len()).rev() {
+            let node = nodes[at];
+            let first = node.first_child as usize;
+            let children = &mut nodes[first..first + usize::from(node.child_count)];
+            children.sort_unstable_by(|a, b| {
+                let (wa, wb) = (weights[a.best as usize], weights[b.best as usize]);
+                wb.cmp(&wa).then(a.best.cmp(&b.best))
+            });
+            let own = term_bytes(text, ends, node.lo).len() == node.depth as usize;
+            let best = match (own, children.first()) {
+                (true, Some(child)) if ranks_before(weights, child.best, node.lo) => child.best,
+                (true, _) => node.lo,
+                (false, Some(child)) => child.best,
+                (false, None) => unreachable!("a node without a term has children"),
+            };
+            nodes[at].best = best;
+        }
     }
 }

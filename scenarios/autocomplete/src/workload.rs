@@ -57,6 +57,13 @@ impl Size {
     }
 }
 
+/// Shows the criterion parameter, which divan also uses as its argument name.
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.criterion_param())
+    }
+}
+
 /// 10k terms.
 pub const SMALL: Size = Size {
     terms: 10_000,

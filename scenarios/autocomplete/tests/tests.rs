@@ -41,7 +41,11 @@ fn check(naive: &Naive, trie: &Optimized, oracle: &Oracle, prefix: &[u8], k: usi
         "variants disagree for prefix {:?} (bytes {prefix:?}), k = {k}",
         String::from_utf8_lossy(prefix)
     );
-    assert_eq!(got.len(), k.min(oracle.matches(prefix)), "prefix {prefix:?}, k = {k}");
+    assert_eq!(
+        got.len(),
+        k.min(oracle.matches(prefix)),
+        "prefix {prefix:?}, k = {k}"
+    );
     for pair in got.windows(2) {
         assert!(
             rank_order(&pair[0].text, pair[0].weight, &pair[1].text, pair[1].weight).is_lt(),
@@ -83,7 +87,9 @@ fn random_prefix(rng: &mut SplitMix64, terms: &[Term]) -> Vec<u8> {
         }
         // Cut from an existing term at any byte, possibly inside a character.
         2 | 3 if !terms.is_empty() => {
-            let text = terms[rng.below(terms.len() as u64) as usize].text.as_bytes();
+            let text = terms[rng.below(terms.len() as u64) as usize]
+                .text
+                .as_bytes();
             let cut = rng.below(text.len() as u64 + 1) as usize;
             text[..cut].to_vec()
         }
@@ -104,7 +110,6 @@ fn variants_agree_on_random_small_alphabets() {
             .collect();
         let naive = Naive::build(terms.clone());
         let trie = Optimized::build(terms.clone());
-    let oracle = Oracle::new(&terms);
         let oracle = Oracle::new(&terms);
         assert_eq!(naive.len(), trie.len());
         for _ in 0..40 {
@@ -121,7 +126,6 @@ fn variants_agree_on_generated_terms() {
         let terms = generate(5_000, seed);
         let naive = Naive::build(terms.clone());
         let trie = Optimized::build(terms.clone());
-    let oracle = Oracle::new(&terms);
         let oracle = Oracle::new(&terms);
         let mut rng = SplitMix64::new(seed ^ 0xFFFF);
         let mut prefixes = vec![
@@ -205,7 +209,10 @@ fn real_word_list_when_present() {
     let path = std::path::Path::new("/usr/share/dict/words");
     if !path.exists() {
         // Visible with `cargo test -- --nocapture`; CI installs `wamerican`.
-        println!("skipped: {} not found (apt-get install wamerican)", path.display());
+        println!(
+            "skipped: {} not found (apt-get install wamerican)",
+            path.display()
+        );
         return;
     }
     let words = load_terms(path).expect("the system word list loads");
@@ -213,7 +220,6 @@ fn real_word_list_when_present() {
     for terms in [words.clone(), seeded_weights(words)] {
         let naive = Naive::build(terms.clone());
         let trie = Optimized::build(terms.clone());
-    let oracle = Oracle::new(&terms);
         let oracle = Oracle::new(&terms);
         let mut prefixes: Vec<Vec<u8>> = vec![Vec::new()];
         for term in terms.iter().step_by(389) {
