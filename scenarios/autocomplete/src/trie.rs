@@ -348,3 +348,37 @@ impl Optimized {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout invariants the search relies on.
+    #[test]
+    fn siblings_in_rank_order_and_best_is_subtree_best() {
+        let trie = Optimized::build(crate::generate(3_000, 5));
+        assert!(
+            trie.nodes.len() < 2 * trie.len(),
+            "radix tree stays below 2n nodes"
+        );
+        for node in &trie.nodes {
+            let first = node.first_child as usize;
+            let children = &trie.nodes[first..first + usize::from(node.child_count)];
+            for pair in children.windows(2) {
+                assert!(ranks_before(&trie.weights, pair[0].best, pair[1].best));
+            }
+            let mut candidates: Vec<u32> = children.iter().map(|c| c.best).collect();
+            if trie.has_own_term(node) {
+                candidates.push(node.lo);
+            }
+            let best = candidates.into_iter().reduce(|a, b| {
+                if ranks_before(&trie.weights, a, b) {
+                    a
+                } else {
+                    b
+                }
+            });
+            assert_eq!(best, Some(node.best));
+        }
+    }
+}
