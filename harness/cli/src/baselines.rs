@@ -26,7 +26,8 @@ pub struct Loaded {
 
 /// Reads a run file, naming it in any error.
 pub fn read_run(path: &Path) -> Result<Run> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading run file {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading run file {}", path.display()))?;
     Run::from_json(&bytes).with_context(|| format!("{}: invalid run file", path.display()))
 }
 
@@ -42,7 +43,10 @@ pub fn current_run(workspace: &Workspace, run: Option<&Path>) -> Result<Run> {
         None => {
             let path = latest_run_path(workspace);
             if !path.exists() {
-                bail!("no run yet ({} does not exist): run `perflab run` first, or pass --run FILE", path.display());
+                bail!(
+                    "no run yet ({} does not exist): run `perflab run` first, or pass --run FILE",
+                    path.display()
+                );
             }
             read_run(&path)
         }
@@ -61,7 +65,12 @@ pub fn source<'r>(
     repo: Option<&'r GitRepo>,
 ) -> Result<Box<dyn BaselineSource + 'r>> {
     let git = |what: &str| {
-        repo.with_context(|| format!("{what} needs a git repository, but {} is not in one", workspace.root.display()))
+        repo.with_context(|| {
+            format!(
+                "{what} needs a git repository, but {} is not in one",
+                workspace.root.display()
+            )
+        })
     };
     if let Some(spec) = &args.against {
         let repo = git("--against")?;
@@ -70,7 +79,9 @@ pub fn source<'r>(
     } else if let Some(branch) = &args.merge_base {
         let repo = git("--merge-base")?;
         let commit = repo.merge_base_with(branch)?;
-        Ok(Box::new(repo.snapshot(commit, &format!("merge-base with {branch}"))))
+        Ok(Box::new(
+            repo.snapshot(commit, &format!("merge-base with {branch}")),
+        ))
     } else {
         Ok(Box::new(WorkTree::new(workspace.baselines_dir())))
     }
@@ -81,14 +92,21 @@ pub fn source<'r>(
 pub fn load(workspace: &Workspace, args: &BaselineArgs, current: &Run) -> Result<Loaded> {
     let repo = git_repo(workspace);
     let source = source(workspace, &args.source, repo.as_ref())?;
-    let machine = args.machine.as_deref().unwrap_or(&current.environment.machine_id);
+    let machine = args
+        .machine
+        .as_deref()
+        .unwrap_or(&current.environment.machine_id);
     let id = BaselineId::new(&args.name, machine)?;
     let Some(run) = source.load(&id)? else {
         let available = source.list()?;
         let listed = if available.is_empty() {
             "none".to_owned()
         } else {
-            available.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            available
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         bail!(
             "no baseline {id} in {}. Baselines there: {listed}.\n\
@@ -120,5 +138,10 @@ pub fn load(workspace: &Workspace, args: &BaselineArgs, current: &Run) -> Result
             Err(e) => warnings.push(format!("history unavailable: {e}")),
         }
     }
-    Ok(Loaded { run, origin: format!("{id} from {}", source.describe()), history, warnings })
+    Ok(Loaded {
+        run,
+        origin: format!("{id} from {}", source.describe()),
+        history,
+        warnings,
+    })
 }

@@ -36,15 +36,29 @@ struct Step<'a> {
 
 /// Runs the plan and returns the measurements and warnings (skipped tools).
 pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
-    let scenarios: Vec<&Scenario> =
-        workspace.scenarios.iter().filter(|s| plan.filters.scenario(&s.name)).collect();
+    let scenarios: Vec<&Scenario> = workspace
+        .scenarios
+        .iter()
+        .filter(|s| plan.filters.scenario(&s.name))
+        .collect();
     if scenarios.is_empty() {
-        let known: Vec<&str> = workspace.scenarios.iter().map(|s| s.name.as_str()).collect();
-        bail!("no scenario matches the --scenario filter (scenarios: {})", known.join(", "));
+        let known: Vec<&str> = workspace
+            .scenarios
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        bail!(
+            "no scenario matches the --scenario filter (scenarios: {})",
+            known.join(", ")
+        );
     }
     let mut steps = Vec::new();
     for scenario in &scenarios {
-        for bench in scenario.benches.iter().filter(|b| plan.tools.contains(&b.tool)) {
+        for bench in scenario
+            .benches
+            .iter()
+            .filter(|b| plan.tools.contains(&b.tool))
+        {
             match crate::tools::check(bench.tool, &workspace.root) {
                 Ok(()) => steps.push(Step { scenario, bench }),
                 Err(why) => warn(run, format!("{} {}: {why}", scenario.name, bench.name)),
@@ -52,9 +66,14 @@ pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
         }
     }
     if steps.is_empty() {
-        bail!("nothing to run: no bench target of the selected tools can run here (see warnings above)");
+        bail!(
+            "nothing to run: no bench target of the selected tools can run here (see warnings above)"
+        );
     }
-    let raw_dir = workspace.perflab_dir().join("raw").join(run.started_at.to_string());
+    let raw_dir = workspace
+        .perflab_dir()
+        .join("raw")
+        .join(run.started_at.to_string());
     let total = steps.len() + 1;
     build(workspace, &scenarios, plan, total)?;
     for (i, step) in steps.iter().enumerate() {
@@ -67,11 +86,34 @@ pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
         );
         let started = Instant::now();
         let measurements = run_step(workspace, plan, step, &raw_dir, &label)?;
-        let kept: Vec<Measurement> =
-            measurements.into_iter().filter(|m| plan.filters.key(&m.key)).collect();
-        eprintln!("{label}: {} measurements in {:.1?}", kept.len(), started.elapsed());
-        if kept.is_empty() {
-            warn(run, format!("{label}: produced no measurements matching the filters"));
+        let (kept, duplicates): (Vec<Measurement>, Vec<Measurement>) = measurements
+            .into_iter()
+            .filter(|m| plan.filters.key(&m.key))
+            .partition(|m| run.get(&m.key).is_none());
+        eprintln!(
+            "{label}: {} measurements in {:.1?}",
+            kept.len(),
+            started.elapsed()
+        );
+        if let Some(first) = duplicates.first() {
+            let earlier = run
+                .get(&first.key)
+                .map_or("another tool".to_owned(), |m| m.tool.to_string());
+            warn(
+                run,
+                format!(
+                    "{label}: {} measurements (e.g. {}) were already measured by {earlier} and were \
+                     not recorded; run this tool alone (--tools {}) to record them",
+                    duplicates.len(),
+                    first.key,
+                    step.bench.tool
+                ),
+            );
+        } else if kept.is_empty() {
+            warn(
+                run,
+                format!("{label}: produced no measurements matching the filters"),
+            );
         }
         run.measurements.extend(kept);
     }
@@ -85,7 +127,12 @@ fn warn(run: &mut Run, message: String) {
 
 /// Builds all selected bench targets first, so compile errors surface before
 /// any measuring and build time is not mixed into the first bench step.
-fn build(workspace: &Workspace, scenarios: &[&Scenario], plan: &RunPlan, total: usize) -> Result<()> {
+fn build(
+    workspace: &Workspace,
+    scenarios: &[&Scenario],
+    plan: &RunPlan,
+    total: usize,
+) -> Result<()> {
     let label = format!("[1/{total}] building benches");
     let mut cmd = cargo_bench(workspace, plan);
     for scenario in scenarios {
@@ -119,7 +166,10 @@ fn run_step(
     label: &str,
 ) -> Result<Vec<Measurement>> {
     let scenario = step.scenario;
-    let naming = Naming { scenario: scenario.name.clone(), variants: scenario.variants.clone() };
+    let naming = Naming {
+        scenario: scenario.name.clone(),
+        variants: scenario.variants.clone(),
+    };
     let out_dir = raw_dir.join(&scenario.package).join(&step.bench.name);
     let mut cmd = cargo_bench(workspace, plan);
     cmd.args(["-p", &scenario.package, "--bench", &step.bench.name, "--"]);
@@ -127,7 +177,14 @@ fn run_step(
         Tool::Criterion => {
             cmd.env("CRITERION_HOME", &out_dir).arg("--noplot");
             if plan.quick {
-                cmd.args(["--warm-up-time", "0.5", "--measurement-time", "1", "--sample-size", "10"]);
+                cmd.args([
+                    "--warm-up-time",
+                    "0.5",
+                    "--measurement-time",
+                    "1",
+                    "--sample-size",
+                    "10",
+                ]);
             }
             if let Some(regex) = variant_regex(&plan.filters, &scenario.variants) {
                 cmd.arg(regex);
@@ -143,14 +200,17 @@ fn run_step(
         }
         other => bail!("{other} is not a bench tool perflab runs"),
     }
-    let log = raw_dir.join("logs").join(format!("{}.{}.log", scenario.package, step.bench.name));
+    let log = raw_dir
+        .join("logs")
+        .join(format!("{}.{}.log", scenario.package, step.bench.name));
     let finished = execute(&mut cmd, &log, label)?;
     let measurements = match step.bench.tool {
         Tool::Criterion => perflab_adapters::criterion::collect(&out_dir, &naming)?,
         Tool::Gungraun => perflab_adapters::gungraun::collect(&out_dir, &naming)?,
         Tool::Divan => {
             let stdout_file = out_dir.join("divan.txt");
-            std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+            std::fs::create_dir_all(&out_dir)
+                .with_context(|| format!("creating {}", out_dir.display()))?;
             std::fs::write(&stdout_file, &finished)
                 .with_context(|| format!("writing {}", stdout_file.display()))?;
             perflab_adapters::divan::parse_table(&finished, &naming, &stdout_file)?
@@ -158,7 +218,10 @@ fn run_step(
         _ => Vec::new(),
     };
     if measurements.is_empty() {
-        bail!("{label}: the tool ran but perflab found no results in {}", out_dir.display());
+        bail!(
+            "{label}: the tool ran but perflab found no results in {}",
+            out_dir.display()
+        );
     }
     Ok(measurements)
 }
@@ -170,8 +233,11 @@ fn variant_regex(filters: &Filters, variants: &[String]) -> Option<String> {
     if filters.variant.is_empty() {
         return None;
     }
-    let chosen: Vec<&str> =
-        variants.iter().filter(|v| filters.variant.iter().any(|g| g.matches(v))).map(String::as_str).collect();
+    let chosen: Vec<&str> = variants
+        .iter()
+        .filter(|v| filters.variant.iter().any(|g| g.matches(v)))
+        .map(String::as_str)
+        .collect();
     (!chosen.is_empty()).then(|| format!("/({})(/|$)", chosen.join("|")))
 }
 
@@ -205,6 +271,13 @@ fn execute(cmd: &mut Command, log: &Path, label: &str) -> Result<String> {
 
 /// Path of the run file for a run started at `started_at`.
 pub fn run_file_path(workspace: &Workspace, run: &Run) -> PathBuf {
-    let commit = run.environment.git.as_ref().map_or("nogit", |g| &g.commit[..g.commit.len().min(10)]);
-    workspace.perflab_dir().join("runs").join(format!("{}-{commit}.json", run.started_at))
+    let commit = run
+        .environment
+        .git
+        .as_ref()
+        .map_or("nogit", |g| &g.commit[..g.commit.len().min(10)]);
+    workspace
+        .perflab_dir()
+        .join("runs")
+        .join(format!("{}-{commit}.json", run.started_at))
 }

@@ -117,7 +117,12 @@ pub enum BaselineCommand {
 #[derive(Debug, Args, Default, Clone)]
 pub struct SourceArgs {
     /// Read baselines at this git ref (branch, tag, commit) instead of the work tree.
-    #[arg(long, value_name = "REF", env = "PERFLAB_AGAINST", conflicts_with = "merge_base")]
+    #[arg(
+        long,
+        value_name = "REF",
+        env = "PERFLAB_AGAINST",
+        conflicts_with = "merge_base"
+    )]
     pub against: Option<String>,
     /// Read baselines at the merge-base of HEAD and this branch (where a PR forked).
     #[arg(long, value_name = "BRANCH", env = "PERFLAB_MERGE_BASE")]

@@ -20,11 +20,23 @@ pub fn fingerprint(root: &Path) -> Environment {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     // Run rustc in the workspace so its rust-toolchain.toml picks the toolchain.
     let rustc_vv = command_output(root, "rustc", &["-vV"]);
-    let rustc = rustc_vv.as_deref().and_then(|s| s.lines().next()).map(str::to_owned);
+    let rustc = rustc_vv
+        .as_deref()
+        .and_then(|s| s.lines().next())
+        .map(str::to_owned);
     let target = rustc_vv
         .as_deref()
         .and_then(|s| s.lines().find_map(|l| l.strip_prefix("host: ")))
-        .map_or_else(|| format!("{}-unknown-{}", std::env::consts::ARCH, std::env::consts::OS), str::to_owned);
+        .map_or_else(
+            || {
+                format!(
+                    "{}-unknown-{}",
+                    std::env::consts::ARCH,
+                    std::env::consts::OS
+                )
+            },
+            str::to_owned,
+        );
     Environment {
         git: git_info(root),
         rustc,
@@ -35,7 +47,9 @@ pub fn fingerprint(root: &Path) -> Environment {
         memory_bytes: memory_bytes(),
         os: os_name(),
         kernel: read_trimmed("/proc/sys/kernel/osrelease"),
-        cargo_lock_sha256: std::fs::read(root.join("Cargo.lock")).ok().map(|b| hex(&Sha256::digest(b))),
+        cargo_lock_sha256: std::fs::read(root.join("Cargo.lock"))
+            .ok()
+            .map(|b| hex(&Sha256::digest(b))),
     }
 }
 
@@ -59,11 +73,21 @@ fn git_info(root: &Path) -> Option<GitInfo> {
     let repo = git2::Repository::discover(root).ok()?;
     let head = repo.head().ok()?;
     let commit = head.peel_to_commit().ok()?.id().to_string();
-    let branch = head.is_branch().then(|| head.shorthand().ok().map(str::to_owned)).flatten();
+    let branch = head
+        .is_branch()
+        .then(|| head.shorthand().ok().map(str::to_owned))
+        .flatten();
     let mut options = git2::StatusOptions::new();
     options.include_untracked(false).include_ignored(false);
-    let dirty = repo.statuses(Some(&mut options)).map(|s| !s.is_empty()).unwrap_or(true);
-    Some(GitInfo { commit, dirty, branch })
+    let dirty = repo
+        .statuses(Some(&mut options))
+        .map(|s| !s.is_empty())
+        .unwrap_or(true);
+    Some(GitInfo {
+        commit,
+        dirty,
+        branch,
+    })
 }
 
 fn cpu_model() -> Option<String> {
@@ -77,7 +101,12 @@ fn cpu_model() -> Option<String> {
 fn memory_bytes() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let kib = info.lines().find_map(|l| l.strip_prefix("MemTotal:"))?;
-    kib.trim().trim_end_matches("kB").trim().parse::<u64>().ok().map(|k| k * 1024)
+    kib.trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|k| k * 1024)
 }
 
 fn os_name() -> String {
@@ -98,8 +127,14 @@ fn read_trimmed(path: &str) -> Option<String> {
 }
 
 fn command_output(dir: &Path, program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).current_dir(dir).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn hex(bytes: &[u8]) -> String {

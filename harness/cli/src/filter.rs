@@ -31,7 +31,6 @@ impl Filters {
             && any(&self.variant, &key.variant)
             && any(&self.benchmark, &key.benchmark)
     }
-
 }
 
 #[cfg(test)]
@@ -48,9 +47,28 @@ mod tests {
         };
         let g = |p: &str| vec![parse_glob(p).unwrap()];
         assert!(Filters::default().key(&key));
-        assert!(Filters { benchmark: g("complete/*1M*"), ..Filters::default() }.key(&key));
-        assert!(!Filters { variant: g("optimized"), ..Filters::default() }.key(&key));
-        assert!(Filters { scenario: g("auto*"), variant: g("n?ive"), ..Filters::default() }.key(&key));
+        assert!(
+            Filters {
+                benchmark: g("complete/*1M*"),
+                ..Filters::default()
+            }
+            .key(&key)
+        );
+        assert!(
+            !Filters {
+                variant: g("optimized"),
+                ..Filters::default()
+            }
+            .key(&key)
+        );
+        assert!(
+            Filters {
+                scenario: g("auto*"),
+                variant: g("n?ive"),
+                ..Filters::default()
+            }
+            .key(&key)
+        );
         assert!(parse_glob("").is_err());
     }
 }

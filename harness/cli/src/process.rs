@@ -24,12 +24,16 @@ const TAIL_LINES: usize = 25;
 
 /// Runs `command`, logging all output to `log` and passing each line to
 /// `on_line` as it arrives.
-pub fn run_logged(command: &mut Command, log: &Path, on_line: &mut dyn FnMut(&str)) -> Result<Finished> {
+pub fn run_logged(
+    command: &mut Command,
+    log: &Path,
+    on_line: &mut dyn FnMut(&str),
+) -> Result<Finished> {
     if let Some(dir) = log.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut log_file =
-        std::fs::File::create(log).with_context(|| format!("creating log file {}", log.display()))?;
+    let mut log_file = std::fs::File::create(log)
+        .with_context(|| format!("creating log file {}", log.display()))?;
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -38,8 +42,14 @@ pub fn run_logged(command: &mut Command, log: &Path, on_line: &mut dyn FnMut(&st
         .with_context(|| format!("starting {command:?}"))?;
     let (tx, rx) = mpsc::channel::<(bool, String)>();
     let readers = [
-        child.stdout.take().map(|s| spawn_reader(Box::new(s), true, tx.clone())),
-        child.stderr.take().map(|s| spawn_reader(Box::new(s), false, tx.clone())),
+        child
+            .stdout
+            .take()
+            .map(|s| spawn_reader(Box::new(s), true, tx.clone())),
+        child
+            .stderr
+            .take()
+            .map(|s| spawn_reader(Box::new(s), false, tx.clone())),
     ];
     drop(tx);
     let mut stdout = String::new();
@@ -61,7 +71,11 @@ pub fn run_logged(command: &mut Command, log: &Path, on_line: &mut dyn FnMut(&st
         let _ = reader.join();
     }
     let status = child.wait().context("waiting for child process")?;
-    Ok(Finished { status, stdout, tail: tail.into() })
+    Ok(Finished {
+        status,
+        stdout,
+        tail: tail.into(),
+    })
 }
 
 fn spawn_reader(
@@ -73,8 +87,14 @@ fn spawn_reader(
         let mut reader = BufReader::new(stream);
         let mut buf = Vec::new();
         // Lines may not be UTF-8 (tools print what they like); read bytes.
-        while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
-            let line = String::from_utf8_lossy(&buf).trim_end_matches(['\n', '\r']).to_owned();
+        while reader
+            .read_until(b'\n', &mut buf)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
+            let line = String::from_utf8_lossy(&buf)
+                .trim_end_matches(['\n', '\r'])
+                .to_owned();
             buf.clear();
             if tx.send((is_stdout, line)).is_err() {
                 break;

@@ -23,14 +23,23 @@ fn check_gungraun(workspace_root: &Path) -> Result<(), String> {
         ));
     }
     let Some(wanted) = locked_version(workspace_root, "gungraun") else {
-        return Err(format!("gungraun is not in {}/Cargo.lock: {skipped}", workspace_root.display()));
+        return Err(format!(
+            "gungraun is not in {}/Cargo.lock: {skipped}",
+            workspace_root.display()
+        ));
     };
     let runner = std::env::var("GUNGRAUN_RUNNER").unwrap_or_else(|_| "gungraun-runner".to_owned());
     let install = format!("cargo install gungraun-runner --version {wanted} --locked");
     match runs(&runner, "--version") {
-        None => Err(format!("{runner} not found: {skipped}. Install it with `{install}`")),
+        None => Err(format!(
+            "{runner} not found: {skipped}. Install it with `{install}`"
+        )),
         Some(found) => {
-            let found = found.split_whitespace().last().unwrap_or_default().to_owned();
+            let found = found
+                .split_whitespace()
+                .last()
+                .unwrap_or_default()
+                .to_owned();
             if found == wanted {
                 Ok(())
             } else {
@@ -45,7 +54,9 @@ fn check_gungraun(workspace_root: &Path) -> Result<(), String> {
 
 fn runs(program: &str, arg: &str) -> Option<String> {
     let out = Command::new(program).arg(arg).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// The version of `package` that Cargo.lock pins.
@@ -54,7 +65,11 @@ fn locked_version(workspace_root: &Path, package: &str) -> Option<String> {
     let needle = format!("name = \"{package}\"\n");
     let start = lock.find(&needle)? + needle.len();
     let line = lock[start..].lines().next()?;
-    Some(line.strip_prefix("version = ")?.trim_matches('"').to_owned())
+    Some(
+        line.strip_prefix("version = ")?
+            .trim_matches('"')
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -67,7 +82,10 @@ mod tests {
             "[[package]]\nname = \"gungraun\"\nversion = \"0.20.0\"\n",
         )
         .unwrap();
-        assert_eq!(super::locked_version(dir.path(), "gungraun").as_deref(), Some("0.20.0"));
+        assert_eq!(
+            super::locked_version(dir.path(), "gungraun").as_deref(),
+            Some("0.20.0")
+        );
         assert_eq!(super::locked_version(dir.path(), "other"), None);
     }
 }

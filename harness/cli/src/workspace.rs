@@ -72,26 +72,38 @@ impl Workspace {
 
 impl Scenario {
     fn from_package(package: &cargo_metadata::Package) -> Result<Option<Self>> {
-        let Some(meta) = package.metadata.get("perflab") else { return Ok(None) };
+        let Some(meta) = package.metadata.get("perflab") else {
+            return Ok(None);
+        };
         let manifest = package.manifest_path.clone().into_std_path_buf();
-        let at = |field: &str| format!("{}: [package.metadata.perflab] {field}", manifest.display());
+        let at =
+            |field: &str| format!("{}: [package.metadata.perflab] {field}", manifest.display());
         let name = match meta.get("scenario") {
             None => package.name.to_string(),
-            Some(v) => v.as_str().with_context(|| format!("{} must be a string", at("scenario")))?.to_owned(),
+            Some(v) => v
+                .as_str()
+                .with_context(|| format!("{} must be a string", at("scenario")))?
+                .to_owned(),
         };
         let variants: Vec<String> = match meta.get("variants") {
-            None => bail!("{} is missing: list the variants, reference first", at("variants")),
+            None => bail!(
+                "{} is missing: list the variants, reference first",
+                at("variants")
+            ),
             Some(v) => serde_json::from_value(v.clone())
                 .with_context(|| format!("{} must be a list of strings", at("variants")))?,
         };
         if variants.is_empty() {
-            bail!("{} is empty: list the variants, reference first", at("variants"));
+            bail!(
+                "{} is empty: list the variants, reference first",
+                at("variants")
+            );
         }
         let mut benches = Vec::new();
         if let Some(table) = meta.get("benches") {
-            let table = table
-                .as_object()
-                .with_context(|| format!("{} must be a table of target = \"tool\"", at("benches")))?;
+            let table = table.as_object().with_context(|| {
+                format!("{} must be a table of target = \"tool\"", at("benches"))
+            })?;
             for (target, tool) in table {
                 let tool = match tool.as_str() {
                     Some("criterion") => Tool::Criterion,
@@ -107,12 +119,23 @@ impl Scenario {
                     .iter()
                     .any(|t| t.name == *target && t.kind.iter().any(|k| k.to_string() == "bench"));
                 if !exists {
-                    bail!("{}: the package has no bench target named {target:?}", at("benches"));
+                    bail!(
+                        "{}: the package has no bench target named {target:?}",
+                        at("benches")
+                    );
                 }
-                benches.push(BenchTarget { name: target.clone(), tool });
+                benches.push(BenchTarget {
+                    name: target.clone(),
+                    tool,
+                });
             }
         }
         benches.sort_by_key(|b| b.tool);
-        Ok(Some(Scenario { package: package.name.to_string(), name, variants, benches }))
+        Ok(Some(Scenario {
+            package: package.name.to_string(),
+            name,
+            variants,
+            benches,
+        }))
     }
 }

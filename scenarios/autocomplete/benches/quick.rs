@@ -1,6 +1,6 @@
 //! Quick local iteration with divan: `cargo bench -p autocomplete --bench quick`.
 //!
-//! Paths are `complete/<variant>/terms=<size>,prefix=2`, the same query as the
+//! Paths are `complete/<variant>/terms_<size>_prefix_2`, the same query as the
 //! criterion and gungraun benches. `PERFLAB_QUICK=1` drops 1M; `cargo test
 //! --benches` runs 10k once. divan prints a table only, so perflab reads
 //! numbers from the other two benches.

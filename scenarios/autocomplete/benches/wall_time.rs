@@ -1,7 +1,7 @@
 //! Wall time of one completion query (criterion), naive against optimized.
 //!
-//! Ids: `complete/<variant>/terms=<size>,prefix=2`, plus
-//! `build/<variant>/terms=<size>` for the index build. Inputs, sizes and the
+//! Ids: `complete/<variant>/terms_<size>_prefix_2`, plus
+//! `build/<variant>/terms_<size>` for the index build. Inputs, sizes and the
 //! prefix come from [`autocomplete::workload`]; the index is built outside
 //! the timed loop. `PERFLAB_QUICK=1` keeps 10k and 1M; `cargo test --benches`
 //! runs 10k once.
@@ -33,7 +33,7 @@ fn query<C: Completer>(
     prefix: &str,
 ) {
     let index = C::build(terms);
-    let id = BenchmarkId::new(C::VARIANT, size.criterion_param());
+    let id = BenchmarkId::new(C::VARIANT, size.id());
     group.bench_with_input(id, prefix, |b, prefix| {
         b.iter(|| index.complete(black_box(prefix), black_box(K)));
     });
@@ -57,7 +57,10 @@ fn build(c: &mut Criterion) {
 }
 
 fn build_one<C: Completer>(group: &mut BenchmarkGroup<'_, WallTime>, size: Size, terms: &[Term]) {
-    let id = BenchmarkId::new(C::VARIANT, format!("terms={}", size.label));
+    let id = BenchmarkId::new(
+        C::VARIANT,
+        format!("terms_{}", size.label.to_ascii_lowercase()),
+    );
     group.bench_function(id, |b| {
         b.iter_batched(|| terms.to_vec(), C::build, BatchSize::LargeInput);
     });

@@ -42,14 +42,10 @@ pub struct Size {
 }
 
 impl Size {
-    /// The criterion parameter (`value_str`), for example `terms=10k,prefix=2`.
-    pub fn criterion_param(self) -> String {
-        format!("terms={},prefix={PREFIX_LEN}", self.label)
-    }
-
-    /// The gungraun bench id, for example `terms_10k_prefix_2` (lower case,
-    /// because ids are Rust identifiers).
-    pub fn gungraun_id(self) -> String {
+    /// The benchmark id every tool uses, for example `terms_10k_prefix_2`:
+    /// lower case with underscores, because gungraun ids are Rust
+    /// identifiers, and one spelling lets perflab line the tools up.
+    pub fn id(self) -> String {
         format!(
             "terms_{}_prefix_{PREFIX_LEN}",
             self.label.to_ascii_lowercase()
@@ -57,10 +53,10 @@ impl Size {
     }
 }
 
-/// Shows the criterion parameter, which divan also uses as its argument name.
+/// Shows the benchmark id, which divan uses as its argument name.
 impl std::fmt::Display for Size {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.criterion_param())
+        f.write_str(&self.id())
     }
 }
 
@@ -188,9 +184,8 @@ mod tests {
 
     #[test]
     fn ids_follow_the_naming_convention() {
-        assert_eq!(LARGE.criterion_param(), "terms=1M,prefix=2");
-        assert_eq!(LARGE.gungraun_id(), "terms_1m_prefix_2");
-        assert_eq!(SMALL.gungraun_id(), "terms_10k_prefix_2");
+        assert_eq!(LARGE.id(), "terms_1m_prefix_2");
+        assert_eq!(SMALL.id(), "terms_10k_prefix_2");
     }
 
     #[test]
@@ -207,9 +202,9 @@ mod tests {
         // The filter is a wildcard; check it against the ids it must separate.
         let pattern = Mode::Quick.gungraun_filter().expect("quick filters");
         let prefix = pattern.trim_start_matches("*::").trim_end_matches('*');
-        assert!(SMALL.gungraun_id().starts_with(prefix));
-        assert!(MEDIUM.gungraun_id().starts_with(prefix));
-        assert!(!LARGE.gungraun_id().starts_with(prefix));
+        assert!(SMALL.id().starts_with(prefix));
+        assert!(MEDIUM.id().starts_with(prefix));
+        assert!(!LARGE.id().starts_with(prefix));
     }
 
     #[test]

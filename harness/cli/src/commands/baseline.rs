@@ -39,14 +39,22 @@ pub fn run(command: &BaselineCommand) -> Result<ExitCode> {
                 println!("{id}");
             }
         }
-        BaselineCommand::History { name, machine, filters, metric, limit, json } => {
+        BaselineCommand::History {
+            name,
+            machine,
+            filters,
+            metric,
+            limit,
+            json,
+        } => {
             let machine = match machine {
                 Some(m) => m.clone(),
                 None => crate::environment::fingerprint(&workspace.root).machine_id,
             };
             let id = BaselineId::new(name, &machine)?;
-            let repo = baselines::git_repo(&workspace)
-                .context("baseline history is read from git, but the workspace is not in a git repository")?;
+            let repo = baselines::git_repo(&workspace).context(
+                "baseline history is read from git, but the workspace is not in a git repository",
+            )?;
             let (points, skipped) = repo.history(&id, *limit)?;
             for s in &skipped {
                 super::warn(&format!("skipped {s}"));
@@ -88,7 +96,10 @@ fn print_history(
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
     } else {
         println!("commit\ttime\tscenario\tvariant\tbenchmark\tmetric\testimate");
         for (p, m) in rows {

@@ -14,8 +14,14 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
         anyhow::bail!("the run has no measurements matching the filters");
     }
 
-    for scenario in workspace.scenarios.iter().filter(|s| filters.scenario(&s.name)) {
-        let Some((reference, others)) = scenario.variants.split_first() else { continue };
+    for scenario in workspace
+        .scenarios
+        .iter()
+        .filter(|s| filters.scenario(&s.name))
+    {
+        let Some((reference, others)) = scenario.variants.split_first() else {
+            continue;
+        };
         for candidate in others {
             let speedups: Vec<_> = perflab_compare::speedups(&current, reference, candidate)
                 .into_iter()
@@ -41,7 +47,8 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     let history = |key: &perflab_schema::MeasurementKey| {
         baseline.history.get(key).cloned().unwrap_or_default()
     };
-    let comparisons = perflab_compare::compare_runs(&base_run, &current, &history, &|key| config.limits(key));
+    let comparisons =
+        perflab_compare::compare_runs(&base_run, &current, &history, &|key| config.limits(key));
     println!("against baseline {}:", baseline.origin);
     println!("{}", perflab_gate::render_comparisons(&comparisons));
     Ok(ExitCode::SUCCESS)

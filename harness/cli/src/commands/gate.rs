@@ -17,7 +17,11 @@ pub fn run(args: &GateArgs) -> Result<ExitCode> {
     for warning in current.warnings.iter().chain(&baseline.warnings) {
         super::warn(warning);
     }
-    eprintln!("gate: {} measurements against baseline {}", current.measurements.len(), baseline.origin);
+    eprintln!(
+        "gate: {} measurements against baseline {}",
+        current.measurements.len(),
+        baseline.origin
+    );
     let history = |key: &perflab_schema::MeasurementKey| {
         baseline.history.get(key).cloned().unwrap_or_default()
     };
@@ -33,8 +37,14 @@ pub fn run(args: &GateArgs) -> Result<ExitCode> {
             .create(true)
             .append(true)
             .open(&summary)
-            .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({})", summary.to_string_lossy()))?;
-        file.write_all(markdown.as_bytes()).context("appending to $GITHUB_STEP_SUMMARY")?;
+            .with_context(|| {
+                format!(
+                    "opening $GITHUB_STEP_SUMMARY ({})",
+                    summary.to_string_lossy()
+                )
+            })?;
+        file.write_all(markdown.as_bytes())
+            .context("appending to $GITHUB_STEP_SUMMARY")?;
     }
     if args.annotations || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
         print!("{}", perflab_gate::render_annotations(&report));
@@ -47,7 +57,10 @@ pub fn run(args: &GateArgs) -> Result<ExitCode> {
 
 /// `--config FILE` (which must exist), else `perflab.toml` at the workspace
 /// root if present, else the built-in rules.
-pub fn load_config(root: &std::path::Path, explicit: Option<&std::path::Path>) -> Result<perflab_gate::Config> {
+pub fn load_config(
+    root: &std::path::Path,
+    explicit: Option<&std::path::Path>,
+) -> Result<perflab_gate::Config> {
     let path = match explicit {
         Some(path) => path.to_owned(),
         None => {
@@ -63,5 +76,6 @@ pub fn load_config(root: &std::path::Path, explicit: Option<&std::path::Path>) -
     }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("reading gate config {}", path.display()))?;
-    perflab_gate::Config::parse(&text).with_context(|| format!("{}: invalid gate config", path.display()))
+    perflab_gate::Config::parse(&text)
+        .with_context(|| format!("{}: invalid gate config", path.display()))
 }

@@ -31,7 +31,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let mut run = Run::new(started_at, crate::environment::fingerprint(&workspace.root));
-    let names: Vec<&str> = workspace.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = workspace
+        .scenarios
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     eprintln!(
         "perflab run: scenarios {}; {} mode; machine {}",
         names.join(", "),
@@ -40,16 +44,25 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     );
     bench::run(&workspace, &plan, &mut run)?;
     run.normalize();
-    run.validate().context("the measurements do not form a valid run")?;
+    run.validate()
+        .context("the measurements do not form a valid run")?;
 
-    let path = args.output.clone().unwrap_or_else(|| bench::run_file_path(&workspace, &run));
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| bench::run_file_path(&workspace, &run));
     let json = run.to_json();
     perflab_store::write_atomic(&path, json.as_bytes())?;
-    perflab_store::write_atomic(&crate::baselines::latest_run_path(&workspace), json.as_bytes())?;
+    perflab_store::write_atomic(
+        &crate::baselines::latest_run_path(&workspace),
+        json.as_bytes(),
+    )?;
 
     println!("{}", perflab_gate::render_run(&run));
     for scenario in &workspace.scenarios {
-        let Some((reference, others)) = scenario.variants.split_first() else { continue };
+        let Some((reference, others)) = scenario.variants.split_first() else {
+            continue;
+        };
         for candidate in others {
             let speedups: Vec<_> = perflab_compare::speedups(&run, reference, candidate)
                 .into_iter()

@@ -10,12 +10,25 @@ fn history_reads_one_point_per_committed_version() {
         let mut r = run(MACHINE);
         scale(&mut r, factor);
         let path = repo.write_run("r.json", &r);
-        repo.perflab().args(["baseline", "save", "--run"]).arg(&path).assert().success();
+        repo.perflab()
+            .args(["baseline", "save", "--run"])
+            .arg(&path)
+            .assert()
+            .success();
         repo.commit(&format!("baseline x{factor}"));
     }
     let assert = repo
         .perflab()
-        .args(["baseline", "history", "--machine", MACHINE, "--metric", "instructions", "--variant", "naive"])
+        .args([
+            "baseline",
+            "history",
+            "--machine",
+            MACHINE,
+            "--metric",
+            "instructions",
+            "--variant",
+            "naive",
+        ])
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
@@ -25,13 +38,18 @@ fn history_reads_one_point_per_committed_version() {
         .map(|l| l.rsplit('\t').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(values.len(), 3, "{stdout}");
-    assert!(values.windows(2).all(|w| w[0] < w[1]), "oldest first: {stdout}");
+    assert!(
+        values.windows(2).all(|w| w[0] < w[1]),
+        "oldest first: {stdout}"
+    );
 
     repo.perflab()
         .args(["baseline", "list", "--against", "HEAD~2"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("main (machine {MACHINE})")));
+        .stdout(predicate::str::contains(format!(
+            "main (machine {MACHINE})"
+        )));
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! A throwaway workspace in a git repository, and run files to feed perflab.
 
 use assert_cmd::Command;
-use perflab_schema::{Environment, GitInfo, Interval, Measurement, MeasurementKey, MetricKind, Run, Tool};
+use perflab_schema::{
+    Environment, GitInfo, Interval, Measurement, MeasurementKey, MetricKind, Run, Tool,
+};
 use std::path::{Path, PathBuf};
 
 pub struct Repo {
@@ -46,8 +48,15 @@ impl Repo {
 
     pub fn perflab(&self) -> Command {
         let mut cmd = Command::cargo_bin("perflab").unwrap();
-        cmd.current_dir(self.path()).env_remove("GITHUB_ACTIONS").env_remove("GITHUB_STEP_SUMMARY");
-        for var in ["PERFLAB_BASELINE", "PERFLAB_AGAINST", "PERFLAB_MERGE_BASE", "PERFLAB_CONFIG"] {
+        cmd.current_dir(self.path())
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        for var in [
+            "PERFLAB_BASELINE",
+            "PERFLAB_AGAINST",
+            "PERFLAB_MERGE_BASE",
+            "PERFLAB_CONFIG",
+        ] {
             cmd.env_remove(var);
         }
         cmd
@@ -64,7 +73,10 @@ impl Repo {
     }
 
     pub fn baseline_path(&self, name: &str, machine: &str) -> PathBuf {
-        self.path().join("baselines").join(name).join(format!("{machine}.json"))
+        self.path()
+            .join("baselines")
+            .join(name)
+            .join(format!("{machine}.json"))
     }
 }
 
@@ -81,14 +93,20 @@ fn key(variant: &str, benchmark: &str, metric: MetricKind) -> MeasurementKey {
 
 /// Wall-time samples around `center` with a deterministic ±1% spread.
 fn samples(center: f64) -> Vec<f64> {
-    (0..30).map(|i| center * (1.0 + ((i * 7) % 11) as f64 / 500.0 - 0.01)).collect()
+    (0..30)
+        .map(|i| center * (1.0 + ((i * 7) % 11) as f64 / 500.0 - 0.01))
+        .collect()
 }
 
 /// A run shaped like a real autocomplete run: wall time from criterion with
 /// samples, instructions from gungraun, for both variants.
 pub fn run(machine: &str) -> Run {
     let env = Environment {
-        git: Some(GitInfo { commit: "0".repeat(40), dirty: false, branch: Some("main".into()) }),
+        git: Some(GitInfo {
+            commit: "0".repeat(40),
+            dirty: false,
+            branch: Some("main".into()),
+        }),
         rustc: Some("rustc 1.95.0".into()),
         target: "x86_64-unknown-linux-gnu".into(),
         cpu_model: Some("Test CPU".into()),
@@ -100,15 +118,24 @@ pub fn run(machine: &str) -> Run {
         machine_id: machine.into(),
     };
     let mut run = Run::new(1_750_000_000, env);
-    for (variant, wall, instructions) in
-        [("naive", 8_000_000.0, 40_000_000.0), ("optimized", 2_000.0, 15_000.0)]
-    {
+    for (variant, wall, instructions) in [
+        ("naive", 8_000_000.0, 40_000_000.0),
+        ("optimized", 2_000.0, 15_000.0),
+    ] {
         let bench = "complete/terms=1M,prefix=2";
         let s = samples(wall);
         run.measurements.push(
-            Measurement::new(key(variant, bench, MetricKind::WallTime), wall, Tool::Criterion)
-                .with_interval(Interval { lower: wall * 0.99, upper: wall * 1.01, level: 0.95 })
-                .with_samples(s),
+            Measurement::new(
+                key(variant, bench, MetricKind::WallTime),
+                wall,
+                Tool::Criterion,
+            )
+            .with_interval(Interval {
+                lower: wall * 0.99,
+                upper: wall * 1.01,
+                level: 0.95,
+            })
+            .with_samples(s),
         );
         run.measurements.push(Measurement::new(
             key(variant, bench, MetricKind::Instructions),

@@ -51,24 +51,40 @@ fn baseline_edited_to_be_ten_percent_faster_fails_the_gate() {
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert!(stdout.contains("complete/terms=1M,prefix=2"), "{stdout}");
     assert!(stdout.contains("instructions"), "{stdout}");
-    assert!(stdout.contains("::error"), "annotations name the regression: {stdout}");
+    assert!(
+        stdout.contains("::error"),
+        "annotations name the regression: {stdout}"
+    );
     let md = std::fs::read_to_string(&markdown).unwrap();
-    assert!(md.contains("complete/terms=1M,prefix=2") && md.contains("instructions"), "{md}");
+    assert!(
+        md.contains("complete/terms=1M,prefix=2") && md.contains("instructions"),
+        "{md}"
+    );
 
     // The previous commit's baseline still passes: refs are read from git, not the work tree.
-    repo.perflab().args(["gate", "--against", "HEAD~1", "--run"]).arg(&current).assert().code(0);
+    repo.perflab()
+        .args(["gate", "--against", "HEAD~1", "--run"])
+        .arg(&current)
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn corrupt_baseline_is_an_error_naming_the_file() {
     let (repo, current) = repo_with_baseline();
-    std::fs::write(repo.baseline_path("main", MACHINE), "{\"schema\": \"perflab.run\", \"vers").unwrap();
+    std::fs::write(
+        repo.baseline_path("main", MACHINE),
+        "{\"schema\": \"perflab.run\", \"vers",
+    )
+    .unwrap();
     repo.perflab()
         .args(["gate", "--run"])
         .arg(&current)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(format!("baselines/main/{MACHINE}.json")))
+        .stderr(predicate::str::contains(format!(
+            "baselines/main/{MACHINE}.json"
+        )))
         .stderr(predicate::str::contains("corrupt"));
 }
 
@@ -81,8 +97,12 @@ fn baseline_from_another_machine_is_never_compared_silently() {
         .arg(&other)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no baseline main (machine other-machine)"))
-        .stderr(predicate::str::contains(format!("main (machine {MACHINE})")));
+        .stderr(predicate::str::contains(
+            "no baseline main (machine other-machine)",
+        ))
+        .stderr(predicate::str::contains(format!(
+            "main (machine {MACHINE})"
+        )));
     // Asked for deliberately, it compares and says so.
     repo.perflab()
         .args(["gate", "--machine", MACHINE, "--run"])
@@ -101,14 +121,26 @@ fn merge_base_reads_the_baseline_where_the_branch_forked() {
     scale(&mut changed, 0.5);
     std::fs::write(&path, changed.to_json()).unwrap();
     repo.commit("feature changes the baseline");
-    repo.perflab().args(["gate", "--merge-base", "main", "--run"]).arg(&current).assert().code(0);
-    repo.perflab().args(["gate", "--run"]).arg(&current).assert().code(1);
+    repo.perflab()
+        .args(["gate", "--merge-base", "main", "--run"])
+        .arg(&current)
+        .assert()
+        .code(0);
+    repo.perflab()
+        .args(["gate", "--run"])
+        .arg(&current)
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn bad_config_is_an_error_naming_the_file() {
     let (repo, current) = repo_with_baseline();
-    std::fs::write(repo.path().join("perflab.toml"), "[metrics.instructionz]\nsoft_pct = 1.0\n").unwrap();
+    std::fs::write(
+        repo.path().join("perflab.toml"),
+        "[metrics.instructionz]\nsoft_pct = 1.0\n",
+    )
+    .unwrap();
     repo.perflab()
         .args(["gate", "--run"])
         .arg(&current)
@@ -124,7 +156,19 @@ fn config_can_tighten_a_limit_until_a_small_change_fails() {
     let mut slightly_worse = run(MACHINE);
     scale(&mut slightly_worse, 1.01);
     let current = repo.write_run("worse.json", &slightly_worse);
-    repo.perflab().args(["gate", "--run"]).arg(&current).assert().code(0);
-    std::fs::write(repo.path().join("perflab.toml"), "[metrics.instructions]\nsoft_pct = 0.5\n").unwrap();
-    repo.perflab().args(["gate", "--run"]).arg(&current).assert().code(1);
+    repo.perflab()
+        .args(["gate", "--run"])
+        .arg(&current)
+        .assert()
+        .code(0);
+    std::fs::write(
+        repo.path().join("perflab.toml"),
+        "[metrics.instructions]\nsoft_pct = 0.5\n",
+    )
+    .unwrap();
+    repo.perflab()
+        .args(["gate", "--run"])
+        .arg(&current)
+        .assert()
+        .code(1);
 }

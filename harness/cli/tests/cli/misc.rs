@@ -10,7 +10,11 @@ fn schema_command_prints_the_checked_in_schema() {
     )
     .unwrap();
     let repo = Repo::new();
-    repo.perflab().arg("schema").assert().success().stdout(checked_in);
+    repo.perflab()
+        .arg("schema")
+        .assert()
+        .success()
+        .stdout(checked_in);
 }
 
 #[test]
@@ -38,9 +42,11 @@ fn missing_run_says_how_to_make_one() {
 fn run_outside_a_workspace_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = assert_cmd::Command::cargo_bin("perflab").unwrap();
-    cmd.current_dir(dir.path()).args(["run", "--quick"]).assert().code(2).stderr(
-        predicate::str::contains("cargo metadata"),
-    );
+    cmd.current_dir(dir.path())
+        .args(["run", "--quick"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cargo metadata"));
 }
 
 #[test]
