@@ -57,10 +57,10 @@ pub fn fingerprint(root: &Path) -> Environment {
 /// OS's stable per-installation id) with the CPU model and core count, so a
 /// resized VM gets a new id. Without `/etc/machine-id`, the host name stands in.
 pub fn machine_id(cpu_model: Option<&str>, cores: u32) -> String {
-    if let Ok(id) = std::env::var(MACHINE_ID_ENV) {
-        if !id.trim().is_empty() {
-            return id.trim().to_owned();
-        }
+    if let Ok(id) = std::env::var(MACHINE_ID_ENV)
+        && !id.trim().is_empty()
+    {
+        return id.trim().to_owned();
     }
     let identity = read_trimmed("/etc/machine-id")
         .or_else(|| read_trimmed("/proc/sys/kernel/hostname"))
