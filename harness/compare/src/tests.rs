@@ -2,7 +2,7 @@
 
 use crate::stats::{MIN_SAMPLES, Rng};
 use crate::*;
-use perflab_schema::{Environment, Interval, Measurement, MeasurementKey, MetricKind, Run, Tool};
+use perflab_schema::{Interval, Measurement, MeasurementKey, MetricKind, Run, Tool};
 use std::cell::RefCell;
 
 fn key(variant: &str, benchmark: &str, metric: MetricKind) -> MeasurementKey {
@@ -454,18 +454,7 @@ fn ten_percent_shift_in_two_percent_noise_is_always_flagged() {
 // ---- whole runs and speedups ------------------------------------------------
 
 fn run(measurements: Vec<Measurement>) -> Run {
-    let env = Environment {
-        git: None,
-        rustc: None,
-        target: "x86_64-unknown-linux-gnu".into(),
-        cpu_model: None,
-        cores: 2,
-        memory_bytes: None,
-        os: "linux".into(),
-        kernel: None,
-        cargo_lock_sha256: None,
-        machine_id: "test".into(),
-    };
+    let env = perflab_schema::testing::environment("test");
     let mut r = Run::new(0, env);
     r.measurements = measurements;
     r

@@ -3,7 +3,7 @@
 
 use crate::Config;
 use perflab_compare::stats::Rng;
-use perflab_schema::{Environment, Interval, Measurement, MeasurementKey, MetricKind, Run, Tool};
+use perflab_schema::{Interval, Measurement, MeasurementKey, MetricKind, Run, Tool};
 
 pub(crate) const CONFIG: &str = r#"
 [metrics.latency_p95]
@@ -33,18 +33,7 @@ fn key(scenario: &str, variant: &str, benchmark: &str, metric: MetricKind) -> Me
 }
 
 pub(crate) fn run(measurements: Vec<Measurement>) -> Run {
-    let env = Environment {
-        git: None,
-        rustc: None,
-        target: "x86_64-unknown-linux-gnu".into(),
-        cpu_model: None,
-        cores: 2,
-        memory_bytes: None,
-        os: "linux".into(),
-        kernel: None,
-        cargo_lock_sha256: None,
-        machine_id: "fixture".into(),
-    };
+    let env = perflab_schema::testing::environment("fixture");
     let mut r = Run::new(0, env);
     r.measurements = measurements;
     r.normalize();

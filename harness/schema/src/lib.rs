@@ -152,5 +152,36 @@ pub fn json_schema() -> String {
     s
 }
 
+/// Test support for crates that build synthetic runs.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing {
+    use super::{Environment, Run};
+
+    /// A plausible Linux x86-64 environment with the given machine id and
+    /// nothing else known.
+    pub fn environment(machine_id: &str) -> Environment {
+        Environment {
+            git: None,
+            rustc: None,
+            target: "x86_64-unknown-linux-gnu".into(),
+            cpu_model: None,
+            cores: 2,
+            memory_bytes: None,
+            os: "linux".into(),
+            kernel: None,
+            cargo_lock_sha256: None,
+            machine_id: machine_id.into(),
+        }
+    }
+
+    /// A run at time 0 on [`environment`] holding `measurements`, sorted.
+    pub fn run(machine_id: &str, measurements: Vec<super::Measurement>) -> Run {
+        let mut run = Run::new(0, environment(machine_id));
+        run.measurements = measurements;
+        run.normalize();
+        run
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,20 +1,9 @@
 use super::*;
-use perflab_schema::{Environment, Measurement, MeasurementKey, MetricKind, Tool};
+use perflab_schema::{Measurement, MeasurementKey, MetricKind, Tool};
 use std::path::Path;
 
 fn run(machine: &str, instructions: f64) -> Run {
-    let env = Environment {
-        git: None,
-        rustc: None,
-        target: "x86_64-unknown-linux-gnu".into(),
-        cpu_model: None,
-        cores: 2,
-        memory_bytes: None,
-        os: "linux".into(),
-        kernel: None,
-        cargo_lock_sha256: None,
-        machine_id: machine.into(),
-    };
+    let env = perflab_schema::testing::environment(machine);
     let mut run = Run::new(0, env);
     let key = MeasurementKey {
         scenario: "s".into(),

@@ -2,7 +2,7 @@
 //! and against hand-broken copies of it. One test binary, organised by tool.
 
 use perflab_adapters::{AdapterError, Naming, Problem};
-use perflab_schema::{Environment, Measurement, MetricKind, Run, Tool};
+use perflab_schema::{Measurement, MetricKind, Run, Tool};
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
@@ -24,18 +24,7 @@ fn naming() -> Naming {
 
 /// Asserts the measurements form a valid run, as the store will demand.
 fn assert_valid(measurements: &[Measurement]) {
-    let environment = Environment {
-        git: None,
-        rustc: None,
-        target: "x86_64-unknown-linux-gnu".into(),
-        cpu_model: None,
-        cores: 2,
-        memory_bytes: None,
-        os: "linux".into(),
-        kernel: None,
-        cargo_lock_sha256: None,
-        machine_id: "test".into(),
-    };
+    let environment = perflab_schema::testing::environment("test");
     let mut run = Run::new(0, environment);
     run.measurements = measurements.to_vec();
     run.validate().unwrap();
