@@ -74,9 +74,6 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             }
         }
     }
-    for warning in &run.warnings {
-        super::warn(warning);
-    }
     eprintln!("run file: {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
