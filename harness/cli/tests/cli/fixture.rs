@@ -51,11 +51,16 @@ impl Repo {
         cmd.current_dir(self.path())
             .env_remove("GITHUB_ACTIONS")
             .env_remove("GITHUB_STEP_SUMMARY");
+        // The scratch workspace must not see the caller's target dir or settings.
         for var in [
+            "CARGO_TARGET_DIR",
             "PERFLAB_BASELINE",
+            "PERFLAB_BASELINE_MACHINE",
             "PERFLAB_AGAINST",
             "PERFLAB_MERGE_BASE",
             "PERFLAB_CONFIG",
+            "PERFLAB_MARKDOWN",
+            "PERFLAB_MACHINE_ID",
         ] {
             cmd.env_remove(var);
         }
