@@ -7,7 +7,7 @@
 //! tool's latest output line when stderr is a terminal.
 
 use crate::filter::Filters;
-use crate::process::run_logged;
+use crate::process::Host;
 use crate::workspace::{BenchTarget, Scenario, Workspace};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -35,7 +35,7 @@ struct Step<'a> {
 }
 
 /// Runs the plan and returns the measurements and warnings (skipped tools).
-pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
+pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
     let scenarios: Vec<&Scenario> = workspace
         .scenarios
         .iter()
@@ -59,7 +59,7 @@ pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
             .iter()
             .filter(|b| plan.tools.contains(&b.tool))
         {
-            match crate::tools::check(bench.tool, &workspace.root) {
+            match host.check_tool(bench.tool, &workspace.root) {
                 Ok(()) => steps.push(Step { scenario, bench }),
                 Err(why) => warn(run, format!("{} {}: {why}", scenario.name, bench.name)),
             }
@@ -75,7 +75,7 @@ pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
         .join("raw")
         .join(run.started_at.to_string());
     let total = steps.len() + 1;
-    build(workspace, &scenarios, plan, total)?;
+    build(host, workspace, &scenarios, plan, total)?;
     for (i, step) in steps.iter().enumerate() {
         let label = format!(
             "[{}/{total}] {} {} ({})",
@@ -85,7 +85,7 @@ pub fn run(workspace: &Workspace, plan: &RunPlan, run: &mut Run) -> Result<()> {
             step.bench.tool
         );
         let started = Instant::now();
-        let measurements = run_step(workspace, plan, step, &raw_dir, &label)?;
+        let measurements = run_step(host, workspace, plan, step, &raw_dir, &label)?;
         let (kept, duplicates): (Vec<Measurement>, Vec<Measurement>) = measurements
             .into_iter()
             .filter(|m| plan.filters.key(&m.key))
@@ -128,6 +128,7 @@ fn warn(run: &mut Run, message: String) {
 /// Builds all selected bench targets first, so compile errors surface before
 /// any measuring and build time is not mixed into the first bench step.
 fn build(
+    host: &dyn Host,
     workspace: &Workspace,
     scenarios: &[&Scenario],
     plan: &RunPlan,
@@ -141,7 +142,7 @@ fn build(
     cmd.arg("--no-run");
     let log = workspace.perflab_dir().join("logs").join("build.log");
     let started = Instant::now();
-    execute(&mut cmd, &log, &label)?;
+    execute(host, &mut cmd, &log, &label)?;
     eprintln!("{label}: done in {:.1?}", started.elapsed());
     Ok(())
 }
@@ -159,6 +160,7 @@ fn cargo_bench(workspace: &Workspace, plan: &RunPlan) -> Command {
 }
 
 fn run_step(
+    host: &dyn Host,
     workspace: &Workspace,
     plan: &RunPlan,
     step: &Step<'_>,
@@ -203,7 +205,7 @@ fn run_step(
     let log = raw_dir
         .join("logs")
         .join(format!("{}.{}.log", scenario.package, step.bench.name));
-    let finished = execute(&mut cmd, &log, label)?;
+    let finished = execute(host, &mut cmd, &log, label)?;
     let measurements = match step.bench.tool {
         Tool::Criterion => perflab_adapters::criterion::collect(&out_dir, &naming)?,
         Tool::Gungraun => perflab_adapters::gungraun::collect(&out_dir, &naming)?,
@@ -243,7 +245,7 @@ fn variant_regex(filters: &Filters, variants: &[String]) -> Option<String> {
 
 /// Runs a command with a spinner; returns its stdout or fails with the tail
 /// of its output and the log's path.
-fn execute(cmd: &mut Command, log: &Path, label: &str) -> Result<String> {
+fn execute(host: &dyn Host, cmd: &mut Command, log: &Path, label: &str) -> Result<String> {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {prefix} {elapsed} {wide_msg}")
@@ -251,7 +253,7 @@ fn execute(cmd: &mut Command, log: &Path, label: &str) -> Result<String> {
     );
     spinner.set_prefix(label.to_owned());
     spinner.enable_steady_tick(Duration::from_millis(200));
-    let finished = run_logged(cmd, log, &mut |line| {
+    let finished = host.execute(cmd, log, &mut |line| {
         if !line.trim().is_empty() {
             spinner.set_message(line.trim().to_owned());
         }
@@ -281,3 +283,6 @@ pub fn run_file_path(workspace: &Workspace, run: &Run) -> PathBuf {
         .join("runs")
         .join(format!("{}-{commit}.json", run.started_at))
 }
+
+#[cfg(test)]
+mod tests;

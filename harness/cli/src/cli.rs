@@ -36,7 +36,7 @@ pub struct RunArgs {
     #[arg(long, env = "PERFLAB_QUICK_RUN")]
     pub quick: bool,
     /// Tools to run (default: criterion and gungraun; divan is for local iteration).
-    #[arg(long, value_enum, value_delimiter = ',', default_values = ["criterion", "gungraun"])]
+    #[arg(long, value_enum, value_delimiter = ',', default_values = ["criterion", "gungraun"], env = "PERFLAB_TOOLS")]
     pub tools: Vec<ToolArg>,
     #[command(flatten)]
     pub filters: FilterArgs,

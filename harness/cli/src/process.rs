@@ -1,4 +1,7 @@
-//! Running a child process while showing its progress and keeping its output.
+//! The side effects of `perflab run`, behind the small [`Host`] trait so the
+//! orchestration can be tested with a scripted host: running a child process
+//! while showing its progress and keeping its output, and checking that a
+//! measuring tool is installed.
 //!
 //! The child's stdout and stderr are read line by line: every line goes to a
 //! log file (so a failure can be diagnosed afterwards), the latest line is
@@ -21,6 +24,40 @@ pub struct Finished {
 }
 
 const TAIL_LINES: usize = 25;
+
+/// What `perflab run` needs from the machine.
+pub trait Host {
+    /// Whether `tool` can run here, or why not and how to fix it.
+    fn check_tool(&self, tool: perflab_schema::Tool, workspace_root: &Path) -> Result<(), String>;
+
+    /// Runs `command` to completion, logging its output to `log` and passing
+    /// each line to `on_line` as it arrives.
+    fn execute(
+        &self,
+        command: &mut Command,
+        log: &Path,
+        on_line: &mut dyn FnMut(&str),
+    ) -> Result<Finished>;
+}
+
+/// The real machine.
+#[derive(Debug)]
+pub struct System;
+
+impl Host for System {
+    fn check_tool(&self, tool: perflab_schema::Tool, workspace_root: &Path) -> Result<(), String> {
+        crate::tools::check(tool, workspace_root)
+    }
+
+    fn execute(
+        &self,
+        command: &mut Command,
+        log: &Path,
+        on_line: &mut dyn FnMut(&str),
+    ) -> Result<Finished> {
+        run_logged(command, log, on_line)
+    }
+}
 
 /// Runs `command`, logging all output to `log` and passing each line to
 /// `on_line` as it arrives.

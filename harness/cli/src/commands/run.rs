@@ -42,7 +42,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         if plan.quick { "quick" } else { "full" },
         run.environment.machine_id
     );
-    bench::run(&workspace, &plan, &mut run)?;
+    bench::run(&crate::process::System, &workspace, &plan, &mut run)?;
     run.normalize();
     run.validate()
         .context("the measurements do not form a valid run")?;
