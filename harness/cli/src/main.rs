@@ -34,7 +34,39 @@ fn main() -> ExitCode {
         }
     };
     result.unwrap_or_else(|error| {
-        eprintln!("error: {error:#}");
+        eprintln!("error: {}", describe(&error));
         ExitCode::from(EXIT_ERROR)
     })
+}
+
+/// The error and its causes on one line, skipping a cause whose text the
+/// message already contains (typed errors often spell out their source).
+fn describe(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn causes_already_in_the_message_are_not_repeated() {
+        let io = std::io::Error::other("disk on fire");
+        let error = anyhow::Error::new(io)
+            .context("reading x.json: disk on fire")
+            .context("loading");
+        assert_eq!(
+            super::describe(&error),
+            "loading: reading x.json: disk on fire"
+        );
+    }
 }
