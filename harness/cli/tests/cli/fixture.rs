@@ -127,7 +127,7 @@ pub fn run(machine: &str) -> Run {
         ("naive", 8_000_000.0, 40_000_000.0),
         ("optimized", 2_000.0, 15_000.0),
     ] {
-        let bench = "complete/terms=1M,prefix=2";
+        let bench = "complete/terms_1m_prefix_2";
         let s = samples(wall);
         run.measurements.push(
             Measurement::new(

@@ -26,7 +26,7 @@ fn unchanged_run_passes() {
         .arg(&current)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("complete/terms=1M,prefix=2"));
+        .stdout(predicate::str::contains("complete/terms_1m_prefix_2"));
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn baseline_edited_to_be_ten_percent_faster_fails_the_gate() {
         .assert()
         .code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    assert!(stdout.contains("complete/terms=1M,prefix=2"), "{stdout}");
+    assert!(stdout.contains("complete/terms_1m_prefix_2"), "{stdout}");
     assert!(stdout.contains("instructions"), "{stdout}");
     assert!(
         stdout.contains("::error"),
@@ -57,7 +57,7 @@ fn baseline_edited_to_be_ten_percent_faster_fails_the_gate() {
     );
     let md = std::fs::read_to_string(&markdown).unwrap();
     assert!(
-        md.contains("complete/terms=1M,prefix=2") && md.contains("instructions"),
+        md.contains("complete/terms_1m_prefix_2") && md.contains("instructions"),
         "{md}"
     );
 
