@@ -1,0 +1,1 @@
+//! perflab scenario: a slow dashboard API (N+1 queries, missing indexes, no pool) made fast.
