@@ -47,6 +47,9 @@ pub enum Problem {
     Line { line: usize, problem: String },
     #[error("{0}")]
     NothingFound(String),
+    /// perflab's own format, failing its validation.
+    #[error("{0}")]
+    Invalid(String),
     #[error("measurement {key} appears twice (also from {other})")]
     Duplicate { key: String, other: String },
 }

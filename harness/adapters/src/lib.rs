@@ -10,6 +10,8 @@
 //! - [`gungraun`]: `summary.json` → instructions, cache-simulation counts and
 //!   DHAT heap counts.
 //! - [`divan`]: the printed table → wall time (median only).
+//! - [`fragment`]: measurements a bench wrote itself in perflab's format
+//!   (load tests, heap profiles).
 //!
 //! All three use [`Naming`] to turn a tool's benchmark id into a key, and the
 //! [`Adapter`] trait puts them behind one interface for callers that pick a
@@ -24,6 +26,7 @@ pub mod criterion;
 pub mod divan;
 mod error;
 mod files;
+pub mod fragment;
 pub mod gungraun;
 mod naming;
 

@@ -9,9 +9,8 @@
 use crate::filter::Filters;
 use crate::process::Host;
 use crate::workspace::{BenchTarget, Scenario, Workspace};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use perflab_adapters::Naming;
 use perflab_schema::{Measurement, Run, Tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,9 +28,9 @@ pub struct RunPlan {
 }
 
 /// One bench target to run.
-struct Step<'a> {
-    scenario: &'a Scenario,
-    bench: &'a BenchTarget,
+pub(crate) struct Step<'a> {
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) bench: &'a BenchTarget,
 }
 
 /// Runs the plan and returns the measurements and warnings (skipped tools).
@@ -85,8 +84,13 @@ pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run
             step.bench.tool
         );
         let started = Instant::now();
-        let measurements = run_step(host, workspace, plan, step, &raw_dir, &label)?;
-        let (kept, duplicates): (Vec<Measurement>, Vec<Measurement>) = measurements
+        let collected = step::run_step(host, workspace, plan, step, &raw_dir, &label)?;
+        run.artifacts.extend(collected.artifacts);
+        for warning in collected.warnings {
+            warn(run, format!("{label}: {warning}"));
+        }
+        let (kept, duplicates): (Vec<Measurement>, Vec<Measurement>) = collected
+            .measurements
             .into_iter()
             .filter(|m| plan.filters.key(&m.key))
             .partition(|m| run.get(&m.key).is_none());
@@ -147,7 +151,7 @@ fn build(
     Ok(())
 }
 
-fn cargo_bench(workspace: &Workspace, plan: &RunPlan) -> Command {
+pub(crate) fn cargo_bench(workspace: &Workspace, plan: &RunPlan) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&workspace.root).arg("bench");
@@ -159,93 +163,14 @@ fn cargo_bench(workspace: &Workspace, plan: &RunPlan) -> Command {
     cmd
 }
 
-fn run_step(
-    host: &dyn Host,
-    workspace: &Workspace,
-    plan: &RunPlan,
-    step: &Step<'_>,
-    raw_dir: &Path,
-    label: &str,
-) -> Result<Vec<Measurement>> {
-    let scenario = step.scenario;
-    let naming = Naming {
-        scenario: scenario.name.clone(),
-        variants: scenario.variants.clone(),
-    };
-    let out_dir = raw_dir.join(&scenario.package).join(&step.bench.name);
-    let mut cmd = cargo_bench(workspace, plan);
-    cmd.args(["-p", &scenario.package, "--bench", &step.bench.name, "--"]);
-    match step.bench.tool {
-        Tool::Criterion => {
-            cmd.env("CRITERION_HOME", &out_dir).arg("--noplot");
-            if plan.quick {
-                cmd.args([
-                    "--warm-up-time",
-                    "0.5",
-                    "--measurement-time",
-                    "1",
-                    "--sample-size",
-                    "10",
-                ]);
-            }
-            if let Some(regex) = variant_regex(&plan.filters, &scenario.variants) {
-                cmd.arg(regex);
-            }
-        }
-        Tool::Gungraun => {
-            let mut home = std::ffi::OsString::from("--home=");
-            home.push(&out_dir);
-            cmd.arg("--save-summary=json").arg(home);
-        }
-        Tool::Divan => {
-            cmd.arg("--color=never");
-        }
-        other => bail!("{other} is not a bench tool perflab runs"),
-    }
-    let log = raw_dir
-        .join("logs")
-        .join(format!("{}.{}.log", scenario.package, step.bench.name));
-    let finished = execute(host, &mut cmd, &log, label)?;
-    let measurements = match step.bench.tool {
-        Tool::Criterion => perflab_adapters::criterion::collect(&out_dir, &naming)?,
-        Tool::Gungraun => perflab_adapters::gungraun::collect(&out_dir, &naming)?,
-        Tool::Divan => {
-            let stdout_file = out_dir.join("divan.txt");
-            std::fs::create_dir_all(&out_dir)
-                .with_context(|| format!("creating {}", out_dir.display()))?;
-            std::fs::write(&stdout_file, &finished)
-                .with_context(|| format!("writing {}", stdout_file.display()))?;
-            perflab_adapters::divan::parse_table(&finished, &naming, &stdout_file)?
-        }
-        _ => Vec::new(),
-    };
-    if measurements.is_empty() {
-        bail!(
-            "{label}: the tool ran but perflab found no results in {}",
-            out_dir.display()
-        );
-    }
-    Ok(measurements)
-}
-
-/// A criterion filter selecting the chosen variants, when a variant filter is
-/// given and every pattern is a literal name (criterion filters are regexes,
-/// globs are applied afterwards anyway).
-fn variant_regex(filters: &Filters, variants: &[String]) -> Option<String> {
-    if filters.variant.is_empty() {
-        return None;
-    }
-    let chosen: Vec<&str> = variants
-        .iter()
-        .filter(|v| filters.variant.iter().any(|g| g.matches(v)))
-        .map(String::as_str)
-        .collect();
-    (!chosen.is_empty()).then(|| format!("/({})(/|$)", chosen.join("|")))
-}
-
 /// Runs a command with a spinner; returns its stdout or fails with the tail
 /// of its output and the log's path.
-fn execute(host: &dyn Host, cmd: &mut Command, log: &Path, label: &str) -> Result<String> {
+pub(crate) fn execute(
+    host: &dyn Host,
+    cmd: &mut Command,
+    log: &Path,
+    label: &str,
+) -> Result<String> {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {prefix} {elapsed} {wide_msg}")
@@ -284,5 +209,6 @@ pub fn run_file_path(workspace: &Workspace, run: &Run) -> PathBuf {
         .join(format!("{}-{commit}.json", run.started_at))
 }
 
+mod step;
 #[cfg(test)]
 mod tests;

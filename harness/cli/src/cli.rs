@@ -35,8 +35,14 @@ pub struct RunArgs {
     /// Bounded, short runs for CI smoke tests and first contact.
     #[arg(long, env = "PERFLAB_QUICK_RUN")]
     pub quick: bool,
-    /// Tools to run (default: criterion and gungraun; divan is for local iteration).
-    #[arg(long, value_enum, value_delimiter = ',', default_values = ["criterion", "gungraun"], env = "PERFLAB_TOOLS")]
+    /// Tools to run (default: all but divan, which is for local iteration).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_values = ["criterion", "gungraun", "goose", "dhat"],
+        env = "PERFLAB_TOOLS"
+    )]
     pub tools: Vec<ToolArg>,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -50,6 +56,20 @@ pub enum ToolArg {
     Criterion,
     Gungraun,
     Divan,
+    Goose,
+    Dhat,
+}
+
+impl From<ToolArg> for perflab_schema::Tool {
+    fn from(tool: ToolArg) -> Self {
+        match tool {
+            ToolArg::Criterion => perflab_schema::Tool::Criterion,
+            ToolArg::Gungraun => perflab_schema::Tool::Gungraun,
+            ToolArg::Divan => perflab_schema::Tool::Divan,
+            ToolArg::Goose => perflab_schema::Tool::Goose,
+            ToolArg::Dhat => perflab_schema::Tool::Dhat,
+        }
+    }
 }
 
 /// Filters over scenarios, variants and benchmarks (shell globs, repeatable).

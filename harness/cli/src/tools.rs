@@ -9,7 +9,7 @@ use std::process::Command;
 pub fn check(tool: Tool, workspace_root: &Path) -> Result<(), String> {
     match tool {
         // Libraries linked into the bench binary: nothing external to check.
-        Tool::Criterion | Tool::Divan => Ok(()),
+        Tool::Criterion | Tool::Divan | Tool::Goose | Tool::Dhat => Ok(()),
         Tool::Gungraun => check_gungraun(workspace_root),
         other => Err(format!("{other} benches are not run by `perflab run` yet")),
     }

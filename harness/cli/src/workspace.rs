@@ -9,6 +9,7 @@
 //! wall_time = "criterion"
 //! instructions = "gungraun"
 //! quick = "divan"
+//! load = "goose"                       # writes a perflab fragment (see perflab_schema::Fragment)
 //! ```
 
 use anyhow::{Context, Result, bail};
@@ -109,8 +110,10 @@ impl Scenario {
                     Some("criterion") => Tool::Criterion,
                     Some("gungraun") => Tool::Gungraun,
                     Some("divan") => Tool::Divan,
+                    Some("goose") => Tool::Goose,
+                    Some("dhat") => Tool::Dhat,
                     _ => bail!(
-                        "{}: unknown tool {tool} (expected \"criterion\", \"gungraun\" or \"divan\")",
+                        "{}: unknown tool {tool} (expected \"criterion\", \"gungraun\", \"divan\", \"goose\" or \"dhat\")",
                         at(&format!("benches.{target}"))
                     ),
                 };

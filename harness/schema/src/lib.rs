@@ -10,8 +10,11 @@
 //! reading files, running tools and comparing results live elsewhere. A metric
 //! that was not measured is absent, never zero.
 
+mod fragment;
 mod metric;
 mod run;
+
+pub use fragment::{Artifact, ArtifactKind, FRAGMENT_ENV, FRAGMENT_ID, Fragment, PROFILE_DIR_ENV};
 
 pub use metric::{Direction, MetricKind, Nature, Tool, Unit};
 pub use run::{
@@ -26,7 +29,7 @@ use std::collections::HashSet;
 pub enum SchemaError {
     #[error("not valid perflab run JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("not a perflab run file: `schema` is {found:?}, expected {SCHEMA_ID:?}")]
+    #[error("not a perflab file: `schema` is {found:?}, expected {SCHEMA_ID:?} or {FRAGMENT_ID:?}")]
     NotARun { found: String },
     #[error(
         "run format version {found} is not supported (this perflab reads version {SCHEMA_VERSION})"
@@ -147,6 +150,14 @@ impl Run {
 /// The JSON Schema of [`Run`], pretty-printed with a trailing newline.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Run);
+    let mut s = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
+    s.push('\n');
+    s
+}
+
+/// The JSON Schema of [`Fragment`], pretty-printed with a trailing newline.
+pub fn fragment_json_schema() -> String {
+    let schema = schemars::schema_for!(Fragment);
     let mut s = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
     s.push('\n');
     s

@@ -25,6 +25,9 @@ pub struct Run {
     pub environment: Environment,
     /// Every measured value, one per (scenario, variant, benchmark, metric).
     pub measurements: Vec<Measurement>,
+    /// Files that explain the measurements: flamegraphs, folded stacks, heap profiles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<crate::Artifact>,
     /// Things the reader must know: skipped tools, partial results.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -39,6 +42,7 @@ impl Run {
             started_at,
             environment,
             measurements: Vec::new(),
+            artifacts: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -51,6 +55,15 @@ impl Run {
     /// Sorts measurements by key, so files diff cleanly and lookups are stable.
     pub fn normalize(&mut self) {
         self.measurements.sort_by(|a, b| a.key.cmp(&b.key));
+        self.artifacts.sort_by(|a, b| {
+            (&a.scenario, &a.variant, &a.benchmark, a.kind, &a.path).cmp(&(
+                &b.scenario,
+                &b.variant,
+                &b.benchmark,
+                b.kind,
+                &b.path,
+            ))
+        });
     }
 }
 
@@ -78,6 +91,25 @@ pub struct Environment {
     /// A stable identifier of the machine: results are only compared between
     /// runs with the same id unless the user explicitly asks otherwise.
     pub machine_id: String,
+}
+
+impl Environment {
+    /// An environment that knows nothing: only for validating measurements
+    /// outside a run (fragments).
+    pub(crate) fn placeholder() -> Self {
+        Environment {
+            git: None,
+            rustc: None,
+            target: String::new(),
+            cpu_model: None,
+            cores: 0,
+            memory_bytes: None,
+            os: String::new(),
+            kernel: None,
+            cargo_lock_sha256: None,
+            machine_id: String::new(),
+        }
+    }
 }
 
 /// The git state a run was measured at.

@@ -64,7 +64,7 @@ fn unmeasured_metrics_are_absent_not_zero() {
 #[test]
 fn rejects_foreign_and_future_files() {
     let err = Run::from_json(br#"{"schema":"other","version":1}"#).unwrap_err();
-    assert!(err.to_string().contains("not a perflab run file"), "{err}");
+    assert!(err.to_string().contains("not a perflab file"), "{err}");
     let mut run = sample_run();
     run.version = SCHEMA_VERSION + 1;
     let err = Run::from_json(serde_json::to_string(&run).unwrap().as_bytes()).unwrap_err();
@@ -100,19 +100,52 @@ fn rejects_inconsistent_measurements() {
     ));
 }
 
-/// The checked-in JSON Schema must match the types. Regenerate with
+/// The checked-in JSON Schemas must match the types. Regenerate with
 /// `PERFLAB_BLESS=1 cargo test -p perflab-schema`.
 #[test]
-fn checked_in_json_schema_is_current() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("run.v1.schema.json");
-    let generated = json_schema();
-    if std::env::var_os("PERFLAB_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+fn checked_in_json_schemas_are_current() {
+    for (file, generated) in [
+        ("run.v1.schema.json", json_schema()),
+        ("fragment.v1.schema.json", fragment_json_schema()),
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        if std::env::var_os("PERFLAB_BLESS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "{} is stale: regenerate it with `PERFLAB_BLESS=1 cargo test -p perflab-schema`",
+            path.display()
+        );
     }
-    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+}
+
+#[test]
+fn fragments_round_trip_and_are_validated_like_runs() {
+    let mut fragment = Fragment::new(sample_run().measurements);
+    fragment.artifacts.push(Artifact {
+        scenario: "autocomplete".into(),
+        variant: "naive".into(),
+        benchmark: "complete/terms=10k".into(),
+        kind: ArtifactKind::Flamegraph,
+        path: "profiles/naive.svg".into(),
+        against: None,
+    });
+    assert_eq!(
+        Fragment::from_json(fragment.to_json().as_bytes()).unwrap(),
+        fragment
+    );
+    assert!(fragment.artifacts[0].is_for(&fragment.measurements[0].key));
+
+    fragment.measurements[0].estimate = -1.0;
+    let err = Fragment::from_json(fragment.to_json().as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("estimate"), "{err}");
+
+    let run = sample_run().to_json();
+    let err = Fragment::from_json(run.as_bytes()).unwrap_err();
     assert!(
-        checked_in == generated,
-        "{} is stale: regenerate it with `PERFLAB_BLESS=1 cargo test -p perflab-schema`",
-        path.display()
+        err.to_string().contains("perflab.run"),
+        "a run is not a fragment: {err}"
     );
 }

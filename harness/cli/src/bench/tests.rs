@@ -123,6 +123,23 @@ impl Host for Scripted {
                 copy_tree(&fixtures().join("gungraun/home"), Path::new(home));
                 ok(String::new())
             }
+            Some("load") => {
+                let path = recorded
+                    .env("PERFLAB_FRAGMENT")
+                    .expect("fragment benches get PERFLAB_FRAGMENT");
+                let key = perflab_schema::MeasurementKey {
+                    scenario: "sort".into(),
+                    variant: "optimized".into(),
+                    benchmark: "load/closed/sort".into(),
+                    metric: MetricKind::LatencyP95,
+                };
+                let measurement = perflab_schema::Measurement::new(key, 2.5e6, Tool::Goose);
+                let mut fragment = perflab_schema::Fragment::new(vec![measurement]);
+                fragment.warnings.push("ran 10 s instead of 30 s".into());
+                std::fs::create_dir_all(Path::new(path).parent().unwrap()).unwrap();
+                std::fs::write(path, fragment.to_json()).unwrap();
+                ok(String::new())
+            }
             Some("quick") => ok(std::fs::read_to_string(
                 fixtures().join("divan/nested_args.stdout.txt"),
             )
@@ -340,4 +357,48 @@ fn no_matching_scenario_is_an_error_naming_the_scenarios() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("scenarios: sort"), "{err}");
+}
+
+#[test]
+fn a_fragment_bench_reports_through_perflab_fragment() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Scripted::default();
+    let mut run = empty_run();
+    let mut plan = plan(true);
+    plan.tools.push(Tool::Goose);
+    let benches = [("crit", Tool::Criterion), ("load", Tool::Goose)];
+    super::run(&host, &workspace(dir.path(), &benches), &plan, &mut run).unwrap();
+    let p95 = run
+        .measurements
+        .iter()
+        .find(|m| m.key.metric == MetricKind::LatencyP95)
+        .unwrap();
+    assert_eq!((p95.tool, p95.estimate), (Tool::Goose, 2.5e6));
+    assert!(
+        run.warnings
+            .iter()
+            .any(|w| w.contains("ran 10 s instead of 30 s")),
+        "{:?}",
+        run.warnings
+    );
+}
+
+#[test]
+fn a_fragment_bench_that_writes_nothing_is_an_error_saying_where_perflab_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Scripted {
+        silent_bench: Some("load"),
+        ..Scripted::default()
+    };
+    let mut plan = plan(true);
+    plan.tools.push(Tool::Goose);
+    let benches = [("load", Tool::Goose)];
+    let err = super::run(
+        &host,
+        &workspace(dir.path(), &benches),
+        &plan,
+        &mut empty_run(),
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("PERFLAB_FRAGMENT"), "{err:#}");
 }

@@ -1,7 +1,7 @@
 //! `perflab run`: measure, write the run file, print the results.
 
 use crate::bench::{self, RunPlan};
-use crate::cli::{RunArgs, ToolArg};
+use crate::cli::RunArgs;
 use anyhow::{Context, Result, bail};
 use perflab_schema::{Run, Tool};
 use std::process::ExitCode;
@@ -16,15 +16,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let plan = RunPlan {
         quick: args.quick,
-        tools: args
-            .tools
-            .iter()
-            .map(|t| match t {
-                ToolArg::Criterion => Tool::Criterion,
-                ToolArg::Gungraun => Tool::Gungraun,
-                ToolArg::Divan => Tool::Divan,
-            })
-            .collect(),
+        tools: args.tools.iter().map(|&t| Tool::from(t)).collect(),
         filters: args.filters.filters(),
     };
     let started_at = std::time::SystemTime::now()

@@ -1,0 +1,125 @@
+//! One step of `perflab run`: the command line a bench target's tool needs,
+//! and collecting what the tool left behind.
+//!
+//! Each tool gets only its own flags (criterion's options make gungraun and
+//! divan fail) and writes into `out_dir`, fresh for this run. Benches that
+//! perflab drives through a library (goose load tests, dhat heap profiles)
+//! write a [`perflab_schema::Fragment`] to the path in `$PERFLAB_FRAGMENT`.
+
+use super::{RunPlan, Step, cargo_bench, execute};
+use crate::filter::Filters;
+use crate::process::Host;
+use crate::workspace::Workspace;
+use anyhow::{Context, Result, bail};
+use perflab_adapters::Naming;
+use perflab_schema::{Artifact, FRAGMENT_ENV, Measurement, Tool};
+use std::path::Path;
+
+/// Where a fragment-writing bench is told to write, inside its output directory.
+const FRAGMENT_FILE: &str = "fragment.json";
+
+/// What one step produced.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    pub(crate) measurements: Vec<Measurement>,
+    pub(crate) artifacts: Vec<Artifact>,
+    pub(crate) warnings: Vec<String>,
+}
+
+pub(crate) fn run_step(
+    host: &dyn Host,
+    workspace: &Workspace,
+    plan: &RunPlan,
+    step: &Step<'_>,
+    raw_dir: &Path,
+    label: &str,
+) -> Result<Collected> {
+    let scenario = step.scenario;
+    let naming = Naming {
+        scenario: scenario.name.clone(),
+        variants: scenario.variants.clone(),
+    };
+    let out_dir = raw_dir.join(&scenario.package).join(&step.bench.name);
+    let mut cmd = cargo_bench(workspace, plan);
+    cmd.args(["-p", &scenario.package, "--bench", &step.bench.name, "--"]);
+    match step.bench.tool {
+        Tool::Criterion => {
+            cmd.env("CRITERION_HOME", &out_dir).arg("--noplot");
+            if plan.quick {
+                cmd.args([
+                    "--warm-up-time",
+                    "0.5",
+                    "--measurement-time",
+                    "1",
+                    "--sample-size",
+                    "10",
+                ]);
+            }
+            if let Some(regex) = variant_regex(&plan.filters, &scenario.variants) {
+                cmd.arg(regex);
+            }
+        }
+        Tool::Gungraun => {
+            let mut home = std::ffi::OsString::from("--home=");
+            home.push(&out_dir);
+            cmd.arg("--save-summary=json").arg(home);
+        }
+        Tool::Divan => {
+            cmd.arg("--color=never");
+        }
+        Tool::Goose | Tool::Dhat => {
+            cmd.env(FRAGMENT_ENV, out_dir.join(FRAGMENT_FILE));
+        }
+        other => bail!("{other} is not a bench tool perflab runs"),
+    }
+    let log = raw_dir
+        .join("logs")
+        .join(format!("{}.{}.log", scenario.package, step.bench.name));
+    let finished = execute(host, &mut cmd, &log, label)?;
+    if matches!(step.bench.tool, Tool::Goose | Tool::Dhat) {
+        let fragment = perflab_adapters::fragment::collect(&out_dir.join(FRAGMENT_FILE), &naming)?;
+        return Ok(Collected {
+            measurements: fragment.measurements,
+            artifacts: fragment.artifacts,
+            warnings: fragment.warnings,
+        });
+    }
+    let measurements = match step.bench.tool {
+        Tool::Criterion => perflab_adapters::criterion::collect(&out_dir, &naming)?,
+        Tool::Gungraun => perflab_adapters::gungraun::collect(&out_dir, &naming)?,
+        Tool::Divan => {
+            let stdout_file = out_dir.join("divan.txt");
+            std::fs::create_dir_all(&out_dir)
+                .with_context(|| format!("creating {}", out_dir.display()))?;
+            std::fs::write(&stdout_file, &finished)
+                .with_context(|| format!("writing {}", stdout_file.display()))?;
+            perflab_adapters::divan::parse_table(&finished, &naming, &stdout_file)?
+        }
+        _ => Vec::new(),
+    };
+    if measurements.is_empty() {
+        bail!(
+            "{label}: the tool ran but perflab found no results in {}",
+            out_dir.display()
+        );
+    }
+    Ok(Collected {
+        measurements,
+        ..Collected::default()
+    })
+}
+
+/// A criterion filter selecting the chosen variants, when a variant filter is
+/// given and every pattern is a literal name (criterion filters are regexes,
+/// globs are applied afterwards anyway).
+fn variant_regex(filters: &Filters, variants: &[String]) -> Option<String> {
+    if filters.variant.is_empty() {
+        return None;
+    }
+    let chosen: Vec<&str> = variants
+        .iter()
+        .filter(|v| filters.variant.iter().any(|g| g.matches(v)))
+        .map(String::as_str)
+        .collect();
+    (!chosen.is_empty()).then(|| format!("/({})(/|$)", chosen.join("|")))
+}
