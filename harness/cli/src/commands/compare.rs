@@ -14,25 +14,8 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
         anyhow::bail!("the run has no measurements matching the filters");
     }
 
-    for scenario in workspace
-        .scenarios
-        .iter()
-        .filter(|s| filters.scenario(&s.name))
-    {
-        let Some((reference, others)) = scenario.variants.split_first() else {
-            continue;
-        };
-        for candidate in others {
-            let speedups: Vec<_> = perflab_compare::speedups(&current, reference, candidate)
-                .into_iter()
-                .filter(|s| s.key.scenario == scenario.name)
-                .collect();
-            if !speedups.is_empty() {
-                println!("{} {candidate} vs {reference}:", scenario.name);
-                println!("{}", perflab_gate::render_speedups(&speedups));
-            }
-        }
-    }
+    // Scenarios filtered out have no measurements left, so print nothing.
+    super::print_variant_comparisons(&workspace, &current);
     if args.variants_only {
         return Ok(ExitCode::SUCCESS);
     }

@@ -51,21 +51,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     )?;
 
     println!("{}", perflab_gate::render_run(&run));
-    for scenario in &workspace.scenarios {
-        let Some((reference, others)) = scenario.variants.split_first() else {
-            continue;
-        };
-        for candidate in others {
-            let speedups: Vec<_> = perflab_compare::speedups(&run, reference, candidate)
-                .into_iter()
-                .filter(|s| s.key.scenario == scenario.name)
-                .collect();
-            if !speedups.is_empty() {
-                println!("{} vs {} ({}):", candidate, reference, scenario.name);
-                println!("{}", perflab_gate::render_speedups(&speedups));
-            }
-        }
-    }
+    super::print_variant_comparisons(&workspace, &run);
     eprintln!("run file: {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

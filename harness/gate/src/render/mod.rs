@@ -6,12 +6,14 @@
 //! `perflab-compare` or the gate; the helpers here pick words and units.
 
 mod annotations;
+mod load;
 mod markdown;
 mod table;
 mod terminal;
 mod units;
 
 pub use annotations::render_annotations;
+pub use load::render_load;
 pub use markdown::{Links, render_markdown};
 pub use terminal::{render_comparisons, render_run, render_speedups, render_table};
 pub use units::{format_factor, format_pct, format_signed, format_value};
