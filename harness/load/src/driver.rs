@@ -6,7 +6,8 @@
 //! the only socket it opens is to the target, which must be on loopback.
 //! Every user's client refuses redirects and ignores proxy settings, so no
 //! request can leave the machine by way of a `Location:` header or an
-//! `http_proxy` variable.
+//! `http_proxy` variable. goose still prints one line to stdout, `All N users
+//! launched.`, unconditionally; callers that own stdout should know.
 //!
 //! Timings: goose measures each request from send to response headers, in
 //! microseconds, and hands that measurement back with the response. This

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 use perflab_load::{
-    Distribution, LoadError, LoadPlan, Pacing, PlanError, RequestType, no_progress, run,
+    Distribution, LoadError, LoadPlan, Pacing, PlanError, Ramp, RequestType, no_progress, run,
 };
 use perflab_schema::MetricKind;
 use std::time::Duration;
@@ -230,4 +230,26 @@ async fn trivial_route_throughput() {
             r.total.failures
         );
     }
+}
+
+/// goose accepts both ramp forms, with either stop condition.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ramps_by_rate_and_by_time_are_accepted() {
+    let _one = ONE_ATTACK.lock().await;
+    let base = serve().await;
+    let by_rate = LoadPlan::new("rate", 2)
+        .max_requests(20)
+        .ramp(Ramp::Rate {
+            users_per_sec: 20.0,
+        })
+        .request(RequestType::get("fast", "/items/3"));
+    let report = run(&base, &by_rate, &mut no_progress).await.unwrap();
+    assert_eq!(report.total.count, 20);
+    let over_time = LoadPlan::new("time", 2)
+        .duration_secs(1)
+        .ramp(Ramp::Over { secs: 1 })
+        .request(RequestType::get("fast", "/items/4"));
+    let report = run(&base, &over_time, &mut no_progress).await.unwrap();
+    assert!(report.total.count > 0);
+    assert_eq!(report.total.failures, 0);
 }
