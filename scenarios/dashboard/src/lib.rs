@@ -1,1 +1,103 @@
-//! perflab scenario: a slow dashboard API (N+1 queries, missing indexes, no pool) made fast.
+//! A user-dashboard HTTP API whose database access is slow, and the fix.
+//!
+//! # The problem
+//!
+//! `GET /users/{id}/dashboard` returns what a dashboard page shows: the
+//! user's profile, the latest events, order counts and spend over the last
+//! 7/30/365 days and all time, the most bought products and event counts by
+//! kind (see [`Dashboard`]). In production its p95 was 3 s against a 500 ms
+//! target, and nobody knew where the time went.
+//!
+//! * [`Variant::Naive`] is what is commonly written first: a new database
+//!   connection per request (no pool, nothing prepared twice), the N+1
+//!   pattern (all orders, then the items of each order, then the product of
+//!   each item, one query each), a schema with primary keys only (so each
+//!   `WHERE user_id` / `WHERE order_id` scans a whole table) and aggregation
+//!   row by row in Rust. Its statement count grows with the user's data.
+//! * [`Variant::Optimized`] keeps a connection pool, runs three set-based
+//!   statements (CTE, conditional aggregates, `UNION ALL`, join with
+//!   `GROUP BY … LIMIT`), prepared once per connection, against covering
+//!   indexes. Three statements for any user.
+//!
+//! Both return the same JSON for every user (tested on every user of a small
+//! data set). The data come from a seeded generator ([`Dataset`]) with a
+//! fixed reference "now" stored in the database, so answers never depend on
+//! the wall clock. SQLite is the default database; the crate's `postgres`
+//! feature lets the same code run on PostgreSQL (see [`db`]).
+//!
+//! # Expected numbers
+//!
+//! Default data set (10k users, about 1.1M events, orders and items), SQLite
+//! in WAL mode on the 2-core development VM, release build, sequential
+//! requests: see the table in the crate's README section of the report; the
+//! load-test targets are naive p95 >= 1 s at 200 requests/s and optimized
+//! p95 <= 5 ms at the same pace, and >= 3,000 requests/s closed loop.
+//!
+//! This crate does not generate load or measure latency itself; the load
+//! bench (goose) will.
+
+pub mod db;
+mod exec;
+mod generate;
+mod model;
+mod naive;
+mod optimized;
+mod service;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use db::{DbError, SeedStats, SqlitePair, migrate, seed, seed_sqlite_pair, sqlite_url};
+pub use generate::{
+    DAY, DEFAULT_NOW, Dataset, EVENT_KINDS, Generator, SplitMix64, UserRows, products,
+};
+pub use model::{
+    Activity, Dashboard, PERIODS_DAYS, PeriodTotal, Profile, RECENT_EVENTS, TOP_ITEMS, TopItem,
+};
+pub use service::{
+    Answer, BadUserId, DashboardError, POOL_SIZE, QUERIES_HEADER, Service, parse_user_id, serve,
+};
+
+/// Which implementation of the dashboard to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// Connection per request, N+1 queries, no indexes, sums in Rust.
+    Naive,
+    /// Pool, three set-based prepared statements, covering indexes.
+    Optimized,
+}
+
+impl Variant {
+    /// Both variants, naive first.
+    pub const ALL: [Variant; 2] = [Variant::Naive, Variant::Optimized];
+
+    /// The name used on the command line and in `perflab` metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Naive => "naive",
+            Variant::Optimized => "optimized",
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A variant name other than `naive` or `optimized`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown variant {0:?} (expected \"naive\" or \"optimized\")")]
+pub struct UnknownVariant(pub String);
+
+impl FromStr for Variant {
+    type Err = UnknownVariant;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Variant::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| UnknownVariant(s.to_owned()))
+    }
+}

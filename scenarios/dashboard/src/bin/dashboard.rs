@@ -1,0 +1,150 @@
+//! `dashboard`: seed the scenario's databases and serve either variant.
+//!
+//! Exit codes: 0 success, 2 error.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use dashboard::{Dataset, Service, Variant};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dashboard",
+    about = "perflab dashboard scenario: seed and serve"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Seed a data set: DIR/naive.sqlite and DIR/optimized.sqlite, or one
+    /// database at --database-url migrated for --variant.
+    Seed {
+        /// Number of users.
+        #[arg(long, default_value_t = Dataset::DEFAULT_USERS, env = "DASHBOARD_USERS")]
+        users: u32,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 42, env = "DASHBOARD_SEED")]
+        seed: u64,
+        /// Directory for the two SQLite files.
+        #[arg(long, default_value = "target/dashboard", env = "DASHBOARD_DIR")]
+        dir: PathBuf,
+        /// Seed this database instead (e.g. postgres://…), for --variant.
+        #[arg(long, env = "DATABASE_URL", requires = "variant")]
+        database_url: Option<String>,
+        /// The variant whose indexes --database-url gets.
+        #[arg(long)]
+        variant: Option<Variant>,
+    },
+    /// Serve GET /users/{id}/dashboard; prints the bound address.
+    Serve {
+        /// naive or optimized.
+        #[arg(long, env = "DASHBOARD_VARIANT")]
+        variant: Variant,
+        /// Address to listen on (loopback unless you say otherwise).
+        #[arg(long, default_value = "127.0.0.1:8080", env = "DASHBOARD_ADDR")]
+        addr: SocketAddr,
+        /// Directory of the seeded SQLite files.
+        #[arg(long, default_value = "target/dashboard", env = "DASHBOARD_DIR")]
+        dir: PathBuf,
+        /// Serve this database instead (e.g. postgres://…).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Seed {
+            users,
+            seed,
+            dir,
+            database_url,
+            variant,
+        } => {
+            let dataset = Dataset {
+                seed,
+                ..Dataset::with_users(users)
+            };
+            let started = Instant::now();
+            let stats = match (database_url, variant) {
+                (Some(url), Some(variant)) => {
+                    let stats = dashboard::seed(&url, &dataset).await?;
+                    dashboard::migrate(&url, variant).await?;
+                    println!("seeded {url} for {variant}");
+                    stats
+                }
+                _ => {
+                    let (pair, stats) = dashboard::seed_sqlite_pair(&dir, &dataset).await?;
+                    for v in Variant::ALL {
+                        let path = pair.path(v);
+                        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                        println!("{v}: {} ({:.1} MB)", path.display(), size as f64 / 1e6);
+                    }
+                    stats
+                }
+            };
+            println!(
+                "{} users, {} products, {} events, {} orders, {} items ({} child rows); \
+                 inserts {:.2} s, total {:.2} s",
+                stats.users,
+                stats.products,
+                stats.events,
+                stats.orders,
+                stats.items,
+                stats.child_rows(),
+                stats.elapsed.as_secs_f64(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Serve {
+            variant,
+            addr,
+            dir,
+            database_url,
+        } => {
+            let url = database_url.unwrap_or_else(|| {
+                dashboard::sqlite_url(&dir.join(format!("{}.sqlite", variant.name())))
+            });
+            let service = Service::connect(variant, &url).await?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            println!(
+                "listening on http://{} ({variant}, {url})",
+                listener.local_addr()?
+            );
+            dashboard::serve(listener, service.router())
+                .await
+                .context("server failed")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}
