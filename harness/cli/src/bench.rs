@@ -11,7 +11,7 @@ use crate::process::Host;
 use crate::workspace::{BenchTarget, Scenario, Workspace};
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use perflab_schema::{Measurement, Run, Tool};
+use perflab_schema::{ArtifactKind, Measurement, Run, Tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -23,6 +23,8 @@ pub const QUICK_ENV: &str = "PERFLAB_QUICK";
 #[derive(Debug, Clone)]
 pub struct RunPlan {
     pub quick: bool,
+    /// Seconds to profile each criterion benchmark for (`--profile`), after measuring.
+    pub profile_seconds: Option<f64>,
     pub tools: Vec<Tool>,
     pub filters: Filters,
 }
@@ -73,6 +75,10 @@ pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run
         .perflab_dir()
         .join("raw")
         .join(run.started_at.to_string());
+    let profiles_root = workspace
+        .perflab_dir()
+        .join("profiles")
+        .join(run.started_at.to_string());
     let total = steps.len() + 1;
     build(host, workspace, &scenarios, plan, total)?;
     for (i, step) in steps.iter().enumerate() {
@@ -84,7 +90,15 @@ pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run
             step.bench.tool
         );
         let started = Instant::now();
-        let collected = step::run_step(host, workspace, plan, step, &raw_dir, &label)?;
+        let collected = step::run_step(
+            host,
+            workspace,
+            plan,
+            step,
+            &raw_dir,
+            &profiles_root,
+            &label,
+        )?;
         run.artifacts.extend(collected.artifacts);
         for warning in collected.warnings {
             warn(run, format!("{label}: {warning}"));
@@ -120,6 +134,23 @@ pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run
             );
         }
         run.measurements.extend(kept);
+    }
+    if plan.profile_seconds.is_some() {
+        let diffs = crate::profiles::diffs(&workspace.scenarios, &run.artifacts, &profiles_root)?;
+        let flamegraphs = run
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Flamegraph)
+            .count();
+        eprintln!(
+            "profiles: {flamegraphs} flamegraphs and {} differential flamegraphs in {}",
+            diffs.len(),
+            profiles_root.display()
+        );
+        if flamegraphs == 0 {
+            warn(run, "--profile: no bench produced a profile (does its criterion config use perflab_profile::CriterionProfiler?)".into());
+        }
+        run.artifacts.extend(diffs);
     }
     Ok(())
 }

@@ -46,6 +46,13 @@ pub struct RunArgs {
     pub tools: Vec<ToolArg>,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// Also draw CPU flamegraphs of every benchmark, and differential
+    /// flamegraphs of each variant against the reference variant.
+    #[arg(long, env = "PERFLAB_PROFILE")]
+    pub profile: bool,
+    /// Seconds to profile each criterion benchmark for (default: 5, quick: 2).
+    #[arg(long, value_name = "SECONDS", requires = "profile")]
+    pub profile_time: Option<f64>,
     /// Write the run file here (default: target/perflab/runs/<time>-<commit>.json).
     #[arg(long, short)]
     pub output: Option<PathBuf>,

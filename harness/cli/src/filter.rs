@@ -27,9 +27,17 @@ impl Filters {
     }
 
     pub fn key(&self, key: &MeasurementKey) -> bool {
-        any(&self.scenario, &key.scenario)
-            && any(&self.variant, &key.variant)
-            && any(&self.benchmark, &key.benchmark)
+        self.names(&key.scenario, &key.variant, &key.benchmark)
+    }
+
+    pub fn artifact(&self, artifact: &perflab_schema::Artifact) -> bool {
+        self.names(&artifact.scenario, &artifact.variant, &artifact.benchmark)
+    }
+
+    fn names(&self, scenario: &str, variant: &str, benchmark: &str) -> bool {
+        any(&self.scenario, scenario)
+            && any(&self.variant, variant)
+            && any(&self.benchmark, benchmark)
     }
 }
 

@@ -10,6 +10,7 @@ mod commands;
 mod environment;
 mod filter;
 mod process;
+mod profiles;
 mod tools;
 mod workspace;
 

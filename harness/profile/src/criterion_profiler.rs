@@ -17,8 +17,7 @@ use std::path::Path;
 use crate::output::write_folded;
 use crate::sampler::{Profiler, ProfilerConfig};
 
-/// The file stem written in criterion's per-benchmark profile directory.
-pub const CRITERION_PROFILE_NAME: &str = "flamegraph";
+use crate::CRITERION_PROFILE_NAME;
 
 /// A `criterion::profiler::Profiler` that writes folded stacks and a
 /// flamegraph SVG for every profiled benchmark.

@@ -32,7 +32,12 @@ pub mod sampler;
 pub mod symbols;
 
 #[cfg(feature = "criterion")]
-pub use crate::criterion_profiler::{CRITERION_PROFILE_NAME, CriterionProfiler};
+pub use crate::criterion_profiler::CriterionProfiler;
+
+/// The file stem [`CriterionProfiler`] writes in criterion's per-benchmark
+/// profile directory (`flamegraph.folded`, `flamegraph.svg`); outside the
+/// feature so readers of those files need not build criterion.
+pub const CRITERION_PROFILE_NAME: &str = "flamegraph";
 pub use crate::error::{FoldedError, FoldedErrorKind, ProfileError, Result};
 pub use crate::folded::Folded;
 pub use crate::hot::{HotFunction, hot_functions};

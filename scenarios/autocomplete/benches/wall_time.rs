@@ -66,5 +66,15 @@ fn build_one<C: Completer>(group: &mut BenchmarkGroup<'_, WallTime>, size: Size,
     });
 }
 
-criterion_group!(benches, complete, build);
+/// `--profile-time N` (as `perflab run --profile` passes) writes a CPU
+/// flamegraph per benchmark instead of measuring.
+fn config() -> Criterion {
+    Criterion::default().with_profiler(perflab_profile::CriterionProfiler::default())
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = complete, build
+}
 criterion_main!(benches);

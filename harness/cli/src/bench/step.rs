@@ -12,7 +12,7 @@ use crate::process::Host;
 use crate::workspace::Workspace;
 use anyhow::{Context, Result, bail};
 use perflab_adapters::Naming;
-use perflab_schema::{Artifact, FRAGMENT_ENV, Measurement, Tool};
+use perflab_schema::{Artifact, FRAGMENT_ENV, Measurement, PROFILE_DIR_ENV, Tool};
 use std::path::Path;
 
 /// Where a fragment-writing bench is told to write, inside its output directory.
@@ -32,6 +32,7 @@ pub(crate) fn run_step(
     plan: &RunPlan,
     step: &Step<'_>,
     raw_dir: &Path,
+    profiles_root: &Path,
     label: &str,
 ) -> Result<Collected> {
     let scenario = step.scenario;
@@ -69,6 +70,9 @@ pub(crate) fn run_step(
         }
         Tool::Goose | Tool::Dhat => {
             cmd.env(FRAGMENT_ENV, out_dir.join(FRAGMENT_FILE));
+            if plan.profile_seconds.is_some() {
+                cmd.env(PROFILE_DIR_ENV, profiles_root);
+            }
         }
         other => bail!("{other} is not a bench tool perflab runs"),
     }
@@ -103,10 +107,70 @@ pub(crate) fn run_step(
             out_dir.display()
         );
     }
+    let artifacts = match (step.bench.tool, plan.profile_seconds) {
+        (Tool::Criterion, Some(seconds)) => {
+            let profiled = ProfilePass {
+                raw_dir,
+                profiles_root,
+                seconds,
+                label,
+            };
+            profile_criterion(host, workspace, plan, step, &profiled)?
+        }
+        _ => Vec::new(),
+    };
     Ok(Collected {
         measurements,
+        artifacts,
         ..Collected::default()
     })
+}
+
+/// Where and how long a profiling pass runs.
+struct ProfilePass<'a> {
+    raw_dir: &'a Path,
+    profiles_root: &'a Path,
+    seconds: f64,
+    label: &'a str,
+}
+
+/// A second criterion pass under `--profile-time`: criterion runs each
+/// benchmark for that long with the profiler hook on and measures nothing.
+fn profile_criterion(
+    host: &dyn Host,
+    workspace: &Workspace,
+    plan: &RunPlan,
+    step: &Step<'_>,
+    pass: &ProfilePass<'_>,
+) -> Result<Vec<Artifact>> {
+    let scenario = step.scenario;
+    let home = pass
+        .raw_dir
+        .join(&scenario.package)
+        .join(format!("{}.profile", step.bench.name));
+    let mut cmd = cargo_bench(workspace, plan);
+    cmd.args(["-p", &scenario.package, "--bench", &step.bench.name, "--"])
+        .env("CRITERION_HOME", &home)
+        .arg("--profile-time")
+        .arg(pass.seconds.to_string());
+    if let Some(regex) = variant_regex(&plan.filters, &scenario.variants) {
+        cmd.arg(regex);
+    }
+    let log = pass.raw_dir.join("logs").join(format!(
+        "{}.{}.profile.log",
+        scenario.package, step.bench.name
+    ));
+    let label = format!("{} profiling", pass.label);
+    execute(host, &mut cmd, &log, &label)?;
+    let naming = Naming {
+        scenario: scenario.name.clone(),
+        variants: scenario.variants.clone(),
+    };
+    let artifacts = crate::profiles::collect_criterion(&home, &naming, pass.profiles_root)?;
+    Ok(artifacts
+        .into_iter()
+        .filter(|a| plan.filters.artifact(a))
+        .collect())
 }
 
 /// A criterion filter selecting the chosen variants, when a variant filter is

@@ -173,6 +173,7 @@ fn workspace(dir: &Path, benches: &[(&str, Tool)]) -> Workspace {
 fn plan(quick: bool) -> RunPlan {
     RunPlan {
         quick,
+        profile_seconds: None,
         tools: vec![Tool::Criterion, Tool::Gungraun, Tool::Divan],
         filters: Filters::default(),
     }

@@ -16,6 +16,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let plan = RunPlan {
         quick: args.quick,
+        profile_seconds: args.profile.then(|| {
+            args.profile_time
+                .unwrap_or(if args.quick { 2.0 } else { 5.0 })
+        }),
         tools: args.tools.iter().map(|&t| Tool::from(t)).collect(),
         filters: args.filters.filters(),
     };
