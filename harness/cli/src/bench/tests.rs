@@ -4,7 +4,7 @@
 use super::*;
 use crate::process::Finished;
 use crate::workspace::BenchTarget;
-use perflab_schema::MetricKind;
+use perflab_schema::{ArtifactKind, MetricKind};
 use std::cell::RefCell;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
@@ -107,6 +107,22 @@ impl Host for Scripted {
                 tail: vec!["thread 'main' panicked at benches/crit.rs:1:1".into()],
             },
             Some(b) if Some(b) == self.silent_bench => ok(String::new()),
+            Some(b) if b.starts_with("crit") && recorded.has("--profile-time") => {
+                let home = Path::new(recorded.env("CRITERION_HOME").expect("CRITERION_HOME"));
+                for (variant, frames) in [
+                    ("naive", "main;sort;bubble 90\nmain;sort 10\n"),
+                    ("optimized", "main;sort;merge 30\n"),
+                ] {
+                    let dir = home
+                        .join("sort")
+                        .join(variant)
+                        .join("n=100")
+                        .join("profile");
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::write(dir.join("flamegraph.folded"), frames).unwrap();
+                }
+                ok(String::new())
+            }
             Some(b) if b.starts_with("crit") => {
                 let home = recorded
                     .env("CRITERION_HOME")
@@ -402,4 +418,46 @@ fn a_fragment_bench_that_writes_nothing_is_an_error_saying_where_perflab_looked(
     )
     .unwrap_err();
     assert!(format!("{err:#}").contains("PERFLAB_FRAGMENT"), "{err:#}");
+}
+
+#[test]
+fn profile_draws_flamegraphs_and_a_differential_per_benchmark() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Scripted::default();
+    let mut run = empty_run();
+    let mut plan = plan(true);
+    plan.profile_seconds = Some(2.0);
+    let benches = [("crit", Tool::Criterion)];
+    super::run(&host, &workspace(dir.path(), &benches), &plan, &mut run).unwrap();
+
+    let commands = host.commands.borrow();
+    let profiling = commands
+        .iter()
+        .find(|c| c.has("--profile-time"))
+        .expect("a profiling pass");
+    assert!(profiling.has("2"), "{profiling:?}");
+    let kinds = |kind: ArtifactKind| run.artifacts.iter().filter(|a| a.kind == kind).count();
+    assert_eq!(kinds(ArtifactKind::Flamegraph), 2);
+    assert_eq!(kinds(ArtifactKind::FoldedStacks), 2);
+    let diff = run
+        .artifacts
+        .iter()
+        .find(|a| a.kind == ArtifactKind::DiffFlamegraph)
+        .unwrap();
+    assert_eq!(
+        (diff.variant.as_str(), diff.against.as_deref()),
+        ("optimized", Some("naive"))
+    );
+    assert_eq!(diff.benchmark, "sort/n=100");
+    let svg = std::fs::read_to_string(&diff.path).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("merge"),
+        "the diff names the new frame"
+    );
+    for a in &run.artifacts {
+        assert!(
+            Path::new(&a.path).starts_with(dir.path().join("target/perflab/profiles")),
+            "{a:?}"
+        );
+    }
 }
