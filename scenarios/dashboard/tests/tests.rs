@@ -284,3 +284,34 @@ async fn a_closed_pool_is_503_not_a_crash() {
         )
     );
 }
+
+/// The same code on PostgreSQL: set `DASHBOARD_TEST_PG_URL` to a scratch
+/// database (its tables are replaced) and build with `--features postgres`.
+/// Without the variable the test passes without doing anything.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_gives_the_sqlite_answers() {
+    let Ok(url) = std::env::var("DASHBOARD_TEST_PG_URL") else {
+        eprintln!("DASHBOARD_TEST_PG_URL not set; skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    let reference = service(&pair, Variant::Optimized).await;
+    dashboard::seed(&url, &Dataset::tiny()).await.unwrap();
+    for variant in Variant::ALL {
+        // One database serves both variants in turn: the migration switches
+        // the indexes on or off.
+        dashboard::migrate(&url, variant).await.unwrap();
+        let pg = Service::connect(variant, &url).await.unwrap();
+        for id in 1..=i64::from(Dataset::tiny().users) {
+            let expected = reference.dashboard(id).await.unwrap().dashboard;
+            assert_eq!(
+                pg.dashboard(id).await.unwrap().dashboard,
+                expected,
+                "{variant}, user {id}"
+            );
+        }
+        pg.close().await;
+    }
+}
