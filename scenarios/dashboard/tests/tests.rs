@@ -315,3 +315,89 @@ async fn postgres_gives_the_sqlite_answers() {
         pg.close().await;
     }
 }
+
+/// The binary seeds a pair, serves on an ephemeral loopback port, prints
+/// the address it bound, and answers there.
+#[test]
+fn the_binary_seeds_and_serves() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_dashboard");
+    let seeded = Command::new(bin)
+        .args(["seed", "--users", "30", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("30 users"));
+
+    let mut server = Command::new(bin)
+        .args([
+            "serve",
+            "--variant",
+            "optimized",
+            "--addr",
+            "127.0.0.1:0",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    assert!(addr.starts_with("127.0.0.1:"), "{line}");
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /users/5/dashboard HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.to_ascii_lowercase().contains("x-db-queries: 3"),
+        "{response}"
+    );
+    assert!(response.contains("\"id\":5"), "{response}");
+}
+
+/// The naive file has primary keys only; the optimized one has the indexes.
+#[tokio::test]
+async fn each_variant_has_its_own_indexes_on_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    let mut counts = Vec::new();
+    for variant in Variant::ALL {
+        let mut conn = db::connect(&sqlite_url(pair.path(variant))).await.unwrap();
+        let indexes = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL";
+        let n: i64 = sqlx::query(indexes)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get(0);
+        let rows = "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM order_items)";
+        let r: i64 = sqlx::query(rows).fetch_one(&mut conn).await.unwrap().get(0);
+        counts.push((n, r));
+    }
+    assert_eq!(counts[0].0, 0, "naive has no secondary index");
+    assert_eq!(counts[1].0, 4, "optimized has four");
+    assert_eq!(counts[0].1, counts[1].1, "same rows");
+}
