@@ -12,14 +12,9 @@
 use crate::workspace::Scenario;
 use anyhow::{Context, Result};
 use perflab_adapters::Naming;
-use perflab_profile::{CRITERION_PROFILE_NAME, Folded};
+use perflab_profile::{CRITERION_PROFILE_NAME, Folded, benchmark_dir};
 use perflab_schema::{Artifact, ArtifactKind, MetricKind};
 use std::path::{Path, PathBuf};
-
-/// The directory of one benchmark's profiles.
-pub fn benchmark_dir(root: &Path, scenario: &str, benchmark: &str) -> PathBuf {
-    root.join(scenario).join(benchmark.replace('/', "~"))
-}
 
 /// Finds every `<home>/<id…>/profile/flamegraph.folded` criterion's profiler
 /// hook wrote, re-renders it under `root` and returns the artifacts.

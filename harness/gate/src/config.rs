@@ -48,7 +48,7 @@ pub enum ConfigError {
 }
 
 /// Whether a metric fails the build by default (`gate = true`) or is only
-/// reported. Deterministic instruction and heap counters gate. The
+/// reported. Deterministic instruction, heap and database-statement counters gate. The
 /// cache-simulation events follow instructions and shift with code layout,
 /// so they inform. Noisy metrics inform: on shared machines wall time has
 /// moved by +19% after an unrelated rebuild (docs/statistics.md); turn them
@@ -58,7 +58,7 @@ pub fn builtin_gate(metric: MetricKind) -> bool {
     use MetricKind::*;
     match metric {
         Instructions | HeapTotalBytes | HeapTotalBlocks | HeapPeakBytes | HeapPeakBlocks
-        | HeapLeakedBytes | HeapLeakedBlocks => true,
+        | HeapLeakedBytes | HeapLeakedBlocks | DbQueries => true,
         L1Hits | LlHits | RamHits | TotalReadWrite | EstimatedCycles => false,
         WallTime | PeakRss | LatencyP50 | LatencyP90 | LatencyP95 | LatencyP99 | LatencyMax
         | Throughput | Errors => false,

@@ -41,7 +41,7 @@ pub const CRITERION_PROFILE_NAME: &str = "flamegraph";
 pub use crate::error::{FoldedError, FoldedErrorKind, ProfileError, Result};
 pub use crate::folded::Folded;
 pub use crate::hot::{HotFunction, hot_functions};
-pub use crate::output::{ProfileFiles, write_diff, write_folded, write_profile};
+pub use crate::output::{ProfileFiles, benchmark_dir, write_diff, write_folded, write_profile};
 pub use crate::render::{
     DiffOptions, DiffWidths, diff_flamegraph_svg, diff_flamegraph_svg_with, flamegraph_svg,
 };

@@ -15,6 +15,14 @@ use crate::folded::Folded;
 use crate::render::{diff_flamegraph_svg, flamegraph_svg};
 use crate::sampler::Profile;
 
+/// The directory holding one benchmark's profiles under a run's profile
+/// root: `<root>/<scenario>/<benchmark>` with `/` in the benchmark name
+/// written as `~`. perflab and the benches that profile themselves both use
+/// it, so every flamegraph of a benchmark lands in one place.
+pub fn benchmark_dir(root: &Path, scenario: &str, benchmark: &str) -> PathBuf {
+    root.join(scenario).join(benchmark.replace('/', "~"))
+}
+
 /// The two files [`write_profile`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileFiles {

@@ -139,6 +139,8 @@ metric_kinds! {
     Throughput = "throughput", PerSecond, HigherIsBetter, Noisy;
     /// Failed requests or operations.
     Errors = "errors", Count, LowerIsBetter, Noisy;
+    /// Database statements issued per request (for a fixed set of inputs).
+    DbQueries = "db_queries", Count, LowerIsBetter, Deterministic;
 }
 
 impl fmt::Display for MetricKind {
