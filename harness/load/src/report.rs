@@ -175,14 +175,17 @@ impl LoadReport {
         }
     }
 
-    /// The report as perflab measurements: `load/<plan>/<request>` per type
-    /// and `load/<plan>` for the total, all from [`Tool::Goose`]. The p50
+    /// The report as perflab measurements: `load/<plan>` for the total and,
+    /// when the plan mixes several request types, `load/<plan>/<request>` each, all from [`Tool::Goose`]. The p50
     /// metric carries up to [`MAX_SAMPLES`] raw latencies as samples.
     pub fn measurements(&self, scenario: &str, variant: &str) -> Vec<Measurement> {
         let base = format!("load/{}", self.plan);
         let mut out = Vec::new();
-        for r in &self.requests {
-            out.extend(r.measurements(scenario, variant, &format!("{base}/{}", r.name)));
+        // With one request type the total is that type: don't say it twice.
+        if self.requests.len() > 1 {
+            for r in &self.requests {
+                out.extend(r.measurements(scenario, variant, &format!("{base}/{}", r.name)));
+            }
         }
         out.extend(self.total.measurements(scenario, variant, &base));
         out

@@ -69,6 +69,9 @@ pub(crate) fn run_step(
             cmd.arg("--color=never");
         }
         Tool::Goose | Tool::Dhat => {
+            // The bench only writes its file; the directory is ours to make.
+            std::fs::create_dir_all(&out_dir)
+                .with_context(|| format!("creating {}", out_dir.display()))?;
             cmd.env(FRAGMENT_ENV, out_dir.join(FRAGMENT_FILE));
             if plan.profile_seconds.is_some() {
                 cmd.env(PROFILE_DIR_ENV, profiles_root);
