@@ -144,7 +144,7 @@ fn noisy(
     limits: &Limits,
 ) -> Result<(Verdict, StatisticalEvidence), Reason> {
     if old.estimate == 0.0 {
-        return Err(Reason::ZeroBaseline);
+        return Ok(from_zero(new, limits));
     }
     let noise_band = noise_band_pct(history);
     let threshold_pct = limits.min_effect_pct.max(noise_band.unwrap_or(0.0));
@@ -191,6 +191,34 @@ fn noisy(
         threshold_pct,
     };
     Ok((verdict, evidence))
+}
+
+/// A noisy metric whose baseline is zero, typically `errors`: no ratio
+/// exists, but "still none" is unchanged and "some now" is a change of
+/// unbounded size, judged by direction (errors appearing regress).
+fn from_zero(new: &Measurement, limits: &Limits) -> (Verdict, StatisticalEvidence) {
+    let (ratio, verdict) = if new.estimate == 0.0 {
+        (1.0, Verdict::Unchanged)
+    } else {
+        (
+            f64::INFINITY,
+            judge(
+                new.direction,
+                f64::INFINITY,
+                f64::INFINITY,
+                limits.min_effect_pct,
+            ),
+        )
+    };
+    let evidence = StatisticalEvidence {
+        basis: Basis::PointEstimates,
+        ratio,
+        ci: None,
+        min_effect_pct: limits.min_effect_pct,
+        noise_band_pct: None,
+        threshold_pct: limits.min_effect_pct,
+    };
+    (verdict, evidence)
 }
 
 /// The range of `new / old` over all pairings of the two intervals' bounds.

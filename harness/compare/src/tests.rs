@@ -375,15 +375,26 @@ fn point_estimates_are_the_last_resort_and_say_so() {
 }
 
 #[test]
-fn zero_noisy_baseline_is_not_comparable() {
-    let c = compare_measurement(
+fn from_a_zero_noisy_baseline_none_is_unchanged_and_some_regress() {
+    let limits = Limits::for_metric(MetricKind::Errors);
+    let still_none = compare_measurement(
+        &counter(MetricKind::Errors, 0.0),
+        &counter(MetricKind::Errors, 0.0),
+        &[],
+        &limits,
+    );
+    assert_eq!(still_none.verdict, Verdict::Unchanged);
+    let appeared = compare_measurement(
         &counter(MetricKind::Errors, 0.0),
         &counter(MetricKind::Errors, 3.0),
         &[],
-        &Limits::for_metric(MetricKind::Errors),
+        &limits,
     );
-    assert_eq!(c.verdict, Verdict::NotComparable(Reason::ZeroBaseline));
-    assert_eq!((c.baseline, c.current), (Some(0.0), Some(3.0)));
+    assert_eq!(appeared.verdict, Verdict::Regressed);
+    assert_eq!(
+        (appeared.baseline, appeared.current),
+        (Some(0.0), Some(3.0))
+    );
 }
 
 #[test]

@@ -287,12 +287,19 @@ async fn a_closed_pool_is_503_not_a_crash() {
 
 /// The same code on PostgreSQL: set `DASHBOARD_TEST_PG_URL` to a scratch
 /// database (its tables are replaced) and build with `--features postgres`.
-/// Without the variable the test passes without doing anything.
+/// Without the variable the test says it was skipped; under CI (`CI` set),
+/// where `.ci/run` starts a real PostgreSQL, a missing variable fails.
 #[cfg(feature = "postgres")]
 #[tokio::test]
 async fn postgres_gives_the_sqlite_answers() {
     let Ok(url) = std::env::var("DASHBOARD_TEST_PG_URL") else {
-        eprintln!("DASHBOARD_TEST_PG_URL not set; skipped");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "DASHBOARD_TEST_PG_URL must be set under CI: .ci/run starts PostgreSQL for this test"
+        );
+        eprintln!(
+            "SKIPPED postgres_gives_the_sqlite_answers: set DASHBOARD_TEST_PG_URL=postgres://… to run it"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -314,6 +321,16 @@ async fn postgres_gives_the_sqlite_answers() {
         }
         pg.close().await;
     }
+}
+
+/// Says, visibly, that the PostgreSQL tests were not built.
+#[cfg(not(feature = "postgres"))]
+#[test]
+fn postgres_tests_need_the_postgres_feature() {
+    eprintln!(
+        "SKIPPED PostgreSQL tests: run `cargo test -p dashboard --features postgres` \
+         with DASHBOARD_TEST_PG_URL=postgres://… (.ci/run does)"
+    );
 }
 
 /// The binary seeds a pair, serves on an ephemeral loopback port, prints
