@@ -56,6 +56,7 @@ pub mod db;
 mod exec;
 mod generate;
 mod model;
+pub mod monitoring;
 mod naive;
 mod optimized;
 mod seed;
@@ -71,6 +72,7 @@ pub use generate::{
 pub use model::{
     Activity, Dashboard, PERIODS_DAYS, PeriodTotal, Profile, RECENT_EVENTS, TOP_ITEMS, TopItem,
 };
+pub use monitoring::{Metrics, Telemetry, init_telemetry};
 pub use seed::{SeedStats, SqlitePair, seed, seed_sqlite_pair};
 pub use service::{
     Answer, BadUserId, DashboardError, POOL_SIZE, QUERIES_HEADER, Service, parse_user_id, serve,

@@ -7,10 +7,14 @@
 //! `i64`, else 400), an unknown user is a JSON 404, and a database that
 //! cannot be reached, is locked or whose pool is exhausted is a JSON 503
 //! (the next request tries again, so the service recovers by itself). Each
-//! response says how many statements it ran in `x-db-queries`. Metrics and
-//! tracing layers are not here yet; they belong on the router as layers.
+//! response says how many statements it ran in `x-db-queries`. The router
+//! also serves `GET /metrics` (Prometheus) from the service's own registry,
+//! and every request passes the [`monitoring::track`] layer (metrics and a
+//! `tracing` span); statements slower than the service's threshold are
+//! logged (see [`Service::with_slow_query_threshold`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -22,6 +26,7 @@ use sqlx::{AnyPool, Connection};
 use crate::db::{self, DbError};
 use crate::exec::Tracked;
 use crate::model::Dashboard;
+use crate::monitoring::{self, DbStats, Metrics};
 use crate::{Variant, naive, optimized};
 
 /// Header that carries the number of statements a request ran.
@@ -89,11 +94,15 @@ pub struct Service {
     url: String,
     now: i64,
     pool: Option<AnyPool>,
+    metrics: Arc<Metrics>,
+    slow_query: Duration,
 }
 
 impl Service {
     /// Connects `variant` to the seeded database at `url` and reads the
-    /// data set's reference "now" from it.
+    /// data set's reference "now" from it. The slow-query threshold is
+    /// `DASHBOARD_SLOW_QUERY_MS` if set and valid (a malformed value is
+    /// reported at WARN and ignored), else 100 ms.
     pub async fn connect(variant: Variant, url: &str) -> Result<Self, DbError> {
         let mut conn = db::connect(url).await.map_err(|source| DbError::Connect {
             url: url.into(),
@@ -110,17 +119,35 @@ impl Service {
                 })?)
             }
         };
+        let slow_query = monitoring::slow_query_threshold_from_env().unwrap_or_else(|e| {
+            tracing::warn!("{e}; using {:?}", monitoring::DEFAULT_SLOW_QUERY);
+            monitoring::DEFAULT_SLOW_QUERY
+        });
         Ok(Self {
             variant,
             url: url.to_owned(),
             now,
             pool,
+            metrics: Arc::new(Metrics::new()),
+            slow_query,
         })
     }
 
     /// The variant this service runs.
     pub fn variant(&self) -> Variant {
         self.variant
+    }
+
+    /// Logs every statement that takes at least `threshold` at WARN
+    /// (zero logs all of them).
+    pub fn with_slow_query_threshold(mut self, threshold: Duration) -> Self {
+        self.slow_query = threshold;
+        self
+    }
+
+    /// This service's metrics (what `GET /metrics` serves).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The data set's reference time.
@@ -149,7 +176,7 @@ impl Service {
             None => {
                 // Naive: a fresh connection for every request.
                 let mut conn = db::connect(&self.url).await.map_err(fail)?;
-                let mut db = Tracked::new(&mut conn);
+                let mut db = Tracked::new(&mut conn).log_slower_than(self.slow_query);
                 let found = naive::dashboard(&mut db, user_id, self.now).await;
                 let (queries, db_time) = (db.queries(), db.db_time());
                 let _ = conn.close().await;
@@ -157,7 +184,7 @@ impl Service {
             }
             Some(pool) => {
                 let mut conn = pool.acquire().await.map_err(fail)?;
-                let mut db = Tracked::new(&mut conn);
+                let mut db = Tracked::new(&mut conn).log_slower_than(self.slow_query);
                 let found = optimized::dashboard(&mut db, user_id, self.now)
                     .await
                     .map_err(fail)?;
@@ -176,13 +203,24 @@ impl Service {
 
     /// The axum router of this service.
     pub fn router(self) -> Router {
+        let metrics = Arc::clone(&self.metrics);
         Router::new()
             .route("/users/{id}/dashboard", get(dashboard_handler))
             .route("/health", get(|| async { "ok" }))
+            .route(
+                "/metrics",
+                get(|State(service): State<Arc<Service>>| async move {
+                    monitoring::render(&service.metrics)
+                }),
+            )
             .fallback(|| async {
                 error(StatusCode::NOT_FOUND, "not_found", "no such route".into())
             })
             .with_state(Arc::new(self))
+            .layer(axum::middleware::from_fn_with_state(
+                metrics,
+                monitoring::track,
+            ))
     }
 }
 
@@ -228,6 +266,10 @@ async fn dashboard_handler(
             response
                 .headers_mut()
                 .insert(QUERIES_HEADER, HeaderValue::from(answer.queries));
+            response.extensions_mut().insert(DbStats {
+                queries: answer.queries,
+                db_time: answer.db_time,
+            });
             response
         }
         Err(e @ DashboardError::NotFound { .. }) => {

@@ -1,0 +1,284 @@
+//! Prometheus metrics of one [`Service`](crate::Service): the HTTP layer
+//! and the database work of each request.
+//!
+//! Every service owns its [`Metrics`] (its own registry, no global state),
+//! so tests and two services in one process never see each other's
+//! samples. [`track`] is the axum middleware that times each request,
+//! labels it with the route *template* (`/users/{id}/dashboard`, never the
+//! raw path, so user ids cannot blow up the label space; unmatched paths
+//! share the label `unmatched`), and opens the request's `tracing` span.
+//! Handlers report their statement count and database time by putting a
+//! [`DbStats`] in the response's extensions. The text is OpenMetrics, which
+//! Prometheus scrapes as it does its own text format.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use tracing::Instrument;
+use tracing::field::Empty;
+
+/// Latency buckets in seconds: 100 µs to 30 s, about 2.5x apart.
+pub const LATENCY_BUCKETS: [f64; 17] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0, 30.0,
+];
+
+/// Statements per request: optimized runs 3, naive up to several hundred.
+pub const STATEMENT_BUCKETS: [f64; 12] = [
+    1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0,
+];
+
+/// The `route` label of a request that matched no route.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The Content-Type of [`Metrics::encode`]'s text.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Statements and database time of one request, as a handler reports them
+/// (in the response's extensions) to [`track`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbStats {
+    pub queries: u32,
+    pub db_time: Duration,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClassLabels {
+    method: String,
+    route: String,
+    /// `2xx`, `4xx`, `5xx`, …
+    status_class: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+fn statement_histogram() -> Histogram {
+    Histogram::new(STATEMENT_BUCKETS)
+}
+
+/// One service's registry and the metric families in it.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    errors: Family<ClassLabels, Counter>,
+    latency: Histograms<ClassLabels>,
+    in_flight: Gauge,
+    statements: Histograms<RouteLabels>,
+    db_time: Histograms<RouteLabels>,
+}
+
+impl fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with every family registered and empty.
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let errors = Family::<ClassLabels, Counter>::default();
+        let latency: Histograms<ClassLabels> = Family::new_with_constructor(latency_histogram);
+        let in_flight = Gauge::default();
+        let statements: Histograms<RouteLabels> = Family::new_with_constructor(statement_histogram);
+        let db_time: Histograms<RouteLabels> = Family::new_with_constructor(latency_histogram);
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by route template, method and status code",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_errors",
+            "HTTP requests answered with a 4xx or 5xx status",
+            errors.clone(),
+        );
+        registry.register_with_unit(
+            "http_request_duration",
+            "Time from request to response head, by route template",
+            Unit::Seconds,
+            latency.clone(),
+        );
+        registry.register(
+            "http_requests_in_flight",
+            "HTTP requests being handled now",
+            in_flight.clone(),
+        );
+        registry.register(
+            "db_statements_per_request",
+            "Database statements run by one request",
+            statements.clone(),
+        );
+        registry.register_with_unit(
+            "db_time_per_request",
+            "Time one request spent waiting on database statements",
+            Unit::Seconds,
+            db_time.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            errors,
+            latency,
+            in_flight,
+            statements,
+            db_time,
+        }
+    }
+
+    /// The exposition text of every family.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+
+    fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let class = status_class(status);
+        let labels = ClassLabels {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status_class: class,
+        };
+        self.latency
+            .get_or_create(&labels)
+            .observe(elapsed.as_secs_f64());
+        if status >= 400 {
+            self.errors.get_or_create(&labels).inc();
+        }
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: labels.method,
+                route: labels.route,
+                status,
+            })
+            .inc();
+    }
+
+    fn record_db(&self, route: &str, stats: DbStats) {
+        let labels = RouteLabels {
+            route: route.to_owned(),
+        };
+        self.statements
+            .get_or_create(&labels)
+            .observe(f64::from(stats.queries));
+        self.db_time
+            .get_or_create(&labels)
+            .observe(stats.db_time.as_secs_f64());
+    }
+}
+
+fn status_class(status: u16) -> &'static str {
+    match status / 100 {
+        1 => "1xx",
+        2 => "2xx",
+        3 => "3xx",
+        4 => "4xx",
+        _ => "5xx",
+    }
+}
+
+/// Keeps the in-flight gauge right even when a request's future is dropped
+/// (client gone) before it answers.
+struct InFlight<'a>(&'a Gauge);
+
+impl<'a> InFlight<'a> {
+    fn enter(gauge: &'a Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// The middleware: metrics and one `request` span per request. Put it on
+/// the router with `axum::middleware::from_fn_with_state(metrics, track)`.
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED, MatchedPath::as_str)
+        .to_owned();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = format!("{method} {route}"),
+        otel.kind = "server",
+        http.request.method = %method,
+        http.route = %route,
+        http.response.status_code = Empty,
+        latency_ms = Empty,
+        statements = Empty,
+        db_time_ms = Empty,
+    );
+    let response = {
+        let _in_flight = InFlight::enter(&metrics.in_flight);
+        next.run(request).instrument(span.clone()).await
+    };
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    metrics.record(&method, &route, status, elapsed);
+    span.record("http.response.status_code", status);
+    span.record("latency_ms", elapsed.as_secs_f64() * 1e3);
+    if let Some(stats) = response.extensions().get::<DbStats>() {
+        metrics.record_db(&route, *stats);
+        span.record("statements", stats.queries);
+        span.record("db_time_ms", stats.db_time.as_secs_f64() * 1e3);
+    }
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(status, "request failed");
+        } else {
+            tracing::info!(status, "request answered");
+        }
+    });
+    response
+}
+
+/// `GET /metrics`.
+pub fn render(metrics: &Metrics) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))],
+        metrics.encode(),
+    )
+        .into_response()
+}

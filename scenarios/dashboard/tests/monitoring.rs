@@ -1,0 +1,266 @@
+//! Monitoring: the Prometheus scrape of a served instance, per-service
+//! registries, and the slow-query log with its request span.
+
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use dashboard::{
+    Dataset, QUERIES_HEADER, Service, SqlitePair, Variant, seed_sqlite_pair, sqlite_url,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+const ROUTE: &str = "/users/{id}/dashboard";
+
+async fn tiny_pair(dir: &Path) -> SqlitePair {
+    seed_sqlite_pair(dir, &Dataset::tiny())
+        .await
+        .expect("seeding the tiny data set")
+        .0
+}
+
+async fn service(pair: &SqlitePair, variant: Variant) -> Service {
+    Service::connect(variant, &sqlite_url(pair.path(variant)))
+        .await
+        .expect("connecting")
+}
+
+/// One HTTP/1.1 GET over a fresh connection: status, `x-db-queries`, body.
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, Option<u32>, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let queries = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case(QUERIES_HEADER)
+            .then(|| value.trim().parse().unwrap())
+    });
+    (status, queries, body.to_owned())
+}
+
+/// The value of the sample line that starts with `series` followed by a space.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no sample {series} in\n{text}"))
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn metrics_count_requests_errors_latency_and_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    for variant in Variant::ALL {
+        let service = service(&pair, variant).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(dashboard::serve(listener, service.router()));
+
+        let mut statements = 0;
+        for id in [3, 7] {
+            let (status, queries, _) = http_get(addr, &format!("/users/{id}/dashboard")).await;
+            assert_eq!(status, 200, "{variant}");
+            statements += queries.unwrap();
+        }
+        assert_eq!(http_get(addr, "/users/999/dashboard").await.0, 404);
+        assert_eq!(http_get(addr, "/users/abc/dashboard").await.0, 400);
+        assert_eq!(http_get(addr, "/no/such/route").await.0, 404);
+
+        let (status, _, text) = http_get(addr, "/metrics").await;
+        assert_eq!(status, 200);
+        for family in [
+            "# TYPE http_requests counter",
+            "# TYPE http_request_errors counter",
+            "# TYPE http_request_duration_seconds histogram",
+            "# TYPE http_requests_in_flight gauge",
+            "# TYPE db_statements_per_request histogram",
+            "# TYPE db_time_per_request_seconds histogram",
+        ] {
+            assert!(text.contains(family), "{variant}: no {family:?} in\n{text}");
+        }
+        let labels =
+            |status: &str| format!(r#"{{method="GET",route="{ROUTE}",status="{status}"}}"#);
+        let class =
+            |class: &str| format!(r#"{{method="GET",route="{ROUTE}",status_class="{class}"}}"#);
+        assert_eq!(
+            sample(&text, &format!("http_requests_total{}", labels("200"))),
+            2.0
+        );
+        assert_eq!(
+            sample(&text, &format!("http_requests_total{}", labels("404"))),
+            1.0
+        );
+        assert_eq!(
+            sample(&text, &format!("http_requests_total{}", labels("400"))),
+            1.0
+        );
+        assert_eq!(
+            sample(
+                &text,
+                r#"http_requests_total{method="GET",route="unmatched",status="404"}"#
+            ),
+            1.0,
+            "raw paths never become labels"
+        );
+        assert!(!text.contains("/users/3/"), "{text}");
+        assert_eq!(
+            sample(&text, &format!("http_request_errors_total{}", class("4xx"))),
+            2.0
+        );
+        assert!(!text.contains(r#"status_class="5xx""#), "{text}");
+        let count = format!("http_request_duration_seconds_count{}", class("2xx"));
+        assert_eq!(sample(&text, &count), 2.0);
+        let inf = format!(
+            r#"http_request_duration_seconds_bucket{{le="+Inf",method="GET",route="{ROUTE}",status_class="2xx"}}"#
+        );
+        assert_eq!(sample(&text, &inf), 2.0);
+        assert!(
+            text.contains(r#"le="0.0001""#) && text.contains(r#"le="30.0""#),
+            "{text}"
+        );
+        let route = format!(r#"{{route="{ROUTE}"}}"#);
+        assert_eq!(
+            sample(&text, &format!("db_statements_per_request_count{route}")),
+            2.0
+        );
+        assert_eq!(
+            sample(&text, &format!("db_statements_per_request_sum{route}")),
+            f64::from(statements)
+        );
+        assert_eq!(
+            sample(&text, &format!("db_time_per_request_seconds_count{route}")),
+            2.0
+        );
+        assert!(sample(&text, &format!("db_time_per_request_seconds_sum{route}")) > 0.0);
+        // The scrape itself is the one request in flight.
+        assert_eq!(sample(&text, "http_requests_in_flight"), 1.0);
+        server.abort();
+    }
+}
+
+#[tokio::test]
+async fn each_service_has_its_own_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    let (a, b) = (
+        service(&pair, Variant::Optimized).await,
+        service(&pair, Variant::Optimized).await,
+    );
+    let request = Request::get("/users/3/dashboard")
+        .body(Body::empty())
+        .unwrap();
+    let response = a.clone().router().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(a.metrics().encode().contains("http_requests_total{"));
+    assert!(!b.metrics().encode().contains("http_requests_total{"));
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Buffer {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
+    type Writer = Buffer;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Runs one request with a buffer subscriber on this (current-thread)
+/// runtime's thread and returns what was logged.
+async fn logged_request(service: Service, path: &str) -> (StatusCode, String) {
+    let buffer = Buffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(buffer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let request = Request::get(path).body(Body::empty()).unwrap();
+    let status = service.router().oneshot(request).await.unwrap().status();
+    (status, buffer.text())
+}
+
+#[tokio::test]
+async fn slow_query_log_at_threshold_zero_logs_every_statement_in_its_request_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    for variant in Variant::ALL {
+        let service = service(&pair, variant)
+            .await
+            .with_slow_query_threshold(Duration::ZERO);
+        let (status, logs) = logged_request(service, "/users/7/dashboard").await;
+        assert_eq!(status, StatusCode::OK);
+        let slow: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains("slow statement"))
+            .collect();
+        assert!(slow.len() >= 3, "{variant}: {logs}");
+        for line in &slow {
+            assert!(line.contains(" WARN "), "{line}");
+            assert!(line.contains("dashboard::slow_query"), "{line}");
+            assert!(
+                line.contains("statement=") && line.contains("SELECT"),
+                "{line}"
+            );
+            assert!(line.contains("duration_ms="), "{line}");
+            assert!(line.contains("rows="), "{line}");
+            assert!(line.contains("http.route=/users/{id}/dashboard"), "{line}");
+        }
+        let answered = logs
+            .lines()
+            .find(|l| l.contains("request answered"))
+            .unwrap_or_else(|| panic!("no request event in {logs}"));
+        for field in [
+            "http.response.status_code=200",
+            "latency_ms=",
+            "statements=",
+            "db_time_ms=",
+        ] {
+            assert!(answered.contains(field), "{field} missing: {answered}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn fast_statements_are_not_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    let service = service(&pair, Variant::Optimized)
+        .await
+        .with_slow_query_threshold(Duration::from_secs(3600));
+    let (status, logs) = logged_request(service, "/users/7/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!logs.contains("slow statement"), "{logs}");
+    assert!(logs.contains("request answered"), "{logs}");
+}
