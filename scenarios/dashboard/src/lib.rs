@@ -54,6 +54,7 @@
 
 pub mod db;
 mod exec;
+pub mod explain;
 mod generate;
 mod model;
 pub mod monitoring;
@@ -66,6 +67,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use db::{DbError, migrate, sqlite_url};
+pub use explain::{EXPLAIN_RUNS, ExplainError, explain, render_report};
 pub use generate::{
     DAY, DEFAULT_NOW, Dataset, EVENT_KINDS, Generator, SplitMix64, UserRows, products,
 };

@@ -19,14 +19,32 @@ use crate::model::{
     Activity, Dashboard, PERIODS_DAYS, PeriodTotal, Profile, RECENT_EVENTS, TOP_ITEMS, TopItem,
 };
 
+pub(crate) const USER: &str = "SELECT id, name, email, created_at FROM users WHERE id = $1";
+pub(crate) const EVENTS: &str =
+    "SELECT id, kind, detail, occurred_at FROM events WHERE user_id = $1";
+pub(crate) const ORDERS: &str = "SELECT id, placed_at FROM orders WHERE user_id = $1";
+/// Issued once per order of the user.
+pub(crate) const ORDER_ITEMS: &str =
+    "SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = $1";
+/// Issued once per order item of the user.
+pub(crate) const PRODUCT: &str = "SELECT name FROM products WHERE id = $1";
+
+/// Every statement, by a short name, in the order a request first issues it.
+pub(crate) const STATEMENTS: [(&str, &str); 5] = [
+    ("user", USER),
+    ("events", EVENTS),
+    ("orders", ORDERS),
+    ("order_items", ORDER_ITEMS),
+    ("product", PRODUCT),
+];
+
 /// The dashboard of `user_id`, or `None` if there is no such user.
 pub async fn dashboard(
     db: &mut Tracked<'_>,
     user_id: i64,
     now: i64,
 ) -> Result<Option<Dashboard>, sqlx::Error> {
-    let q =
-        sqlx::query("SELECT id, name, email, created_at FROM users WHERE id = $1").bind(user_id);
+    let q = sqlx::query(USER).bind(user_id);
     let Some(row) = db.fetch_optional(q.persistent(false)).await? else {
         return Ok(None);
     };
@@ -37,8 +55,7 @@ pub async fn dashboard(
         created_at: row.try_get(3)?,
     };
 
-    let q = sqlx::query("SELECT id, kind, detail, occurred_at FROM events WHERE user_id = $1")
-        .bind(user_id);
+    let q = sqlx::query(EVENTS).bind(user_id);
     let mut events = Vec::new();
     let mut event_counts = BTreeMap::new();
     for row in db.fetch_all(q.persistent(false)).await? {
@@ -65,18 +82,15 @@ pub async fn dashboard(
         })
         .collect();
     let mut bought: HashMap<i64, TopItem> = HashMap::new();
-    let q = sqlx::query("SELECT id, placed_at FROM orders WHERE user_id = $1").bind(user_id);
+    let q = sqlx::query(ORDERS).bind(user_id);
     for order in db.fetch_all(q.persistent(false)).await? {
         let (order_id, placed_at): (i64, i64) = (order.try_get(0)?, order.try_get(1)?);
-        let q = sqlx::query(
-            "SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = $1",
-        )
-        .bind(order_id);
+        let q = sqlx::query(ORDER_ITEMS).bind(order_id);
         let mut order_total = 0;
         for item in db.fetch_all(q.persistent(false)).await? {
             let (product_id, quantity, price): (i64, i64, i64) =
                 (item.try_get(0)?, item.try_get(1)?, item.try_get(2)?);
-            let q = sqlx::query("SELECT name FROM products WHERE id = $1").bind(product_id);
+            let q = sqlx::query(PRODUCT).bind(product_id);
             let name: String = match db.fetch_optional(q.persistent(false)).await? {
                 Some(p) => p.try_get(0)?,
                 None => String::new(),

@@ -21,7 +21,7 @@ use crate::model::{
     Activity, Dashboard, PERIODS_DAYS, PeriodTotal, Profile, RECENT_EVENTS, TOP_ITEMS, TopItem,
 };
 
-const PROFILE_AND_TOTALS: &str = "\
+pub(crate) const PROFILE_AND_TOTALS: &str = "\
 WITH o AS (
     SELECT o.id, o.placed_at, COALESCE(SUM(i.quantity * i.unit_price_cents), 0) AS total
     FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
@@ -42,7 +42,7 @@ WHERE u.id = $1
 GROUP BY u.id, u.name, u.email, u.created_at";
 
 // Part 0 rows are recent events; part 1 rows carry a kind's count in `id`.
-const EVENTS: &str = "\
+pub(crate) const EVENTS: &str = "\
 SELECT 0 AS part, r.id, r.kind, r.detail, r.occurred_at
 FROM (SELECT id, kind, detail, occurred_at FROM events
       WHERE user_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2) AS r
@@ -50,7 +50,7 @@ UNION ALL
 SELECT 1 AS part, COUNT(*) AS id, kind, '' AS detail, 0 AS occurred_at
 FROM events WHERE user_id = $1 GROUP BY kind";
 
-const TOP: &str = "\
+pub(crate) const TOP: &str = "\
 SELECT p.id, p.name, CAST(SUM(i.quantity) AS BIGINT) AS qty,
     CAST(SUM(i.quantity * i.unit_price_cents) AS BIGINT) AS spend
 FROM orders o
@@ -60,6 +60,13 @@ WHERE o.user_id = $1
 GROUP BY p.id, p.name
 ORDER BY qty DESC, p.id ASC
 LIMIT $2";
+
+/// Every statement, by a short name, in the order a request issues them.
+pub(crate) const STATEMENTS: [(&str, &str); 3] = [
+    ("profile_and_totals", PROFILE_AND_TOTALS),
+    ("events", EVENTS),
+    ("top_items", TOP),
+];
 
 /// The dashboard of `user_id`, or `None` if there is no such user.
 pub async fn dashboard(

@@ -1,4 +1,5 @@
-//! `dashboard`: seed the scenario's databases and serve either variant.
+//! `dashboard`: seed the scenario's databases, serve either variant, and
+//! explain the statements a variant issues.
 //!
 //! Exit codes: 0 success, 2 error.
 
@@ -14,7 +15,7 @@ use dashboard::{Dataset, Service, Variant};
 #[derive(Debug, Parser)]
 #[command(
     name = "dashboard",
-    about = "perflab dashboard scenario: seed and serve"
+    about = "perflab dashboard scenario: seed, serve and explain"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,6 +58,28 @@ enum Command {
         #[arg(long, env = "DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// EXPLAIN and time every statement a variant issues per request.
+    Explain {
+        /// naive or optimized.
+        #[arg(long, env = "DASHBOARD_VARIANT")]
+        variant: Variant,
+        /// Directory of the seeded SQLite files.
+        #[arg(long, default_value = "target/dashboard", env = "DASHBOARD_DIR")]
+        dir: PathBuf,
+        /// Analyse this database instead (e.g. postgres://…).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: Option<String>,
+        /// Runs per statement whose median is reported.
+        #[arg(long, default_value_t = dashboard::EXPLAIN_RUNS)]
+        runs: u32,
+        /// Print the report as JSON (the shape perflab-findings reads).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn url_of(dir: &std::path::Path, variant: Variant, url: Option<String>) -> String {
+    url.unwrap_or_else(|| dashboard::sqlite_url(&dir.join(format!("{}.sqlite", variant.name()))))
 }
 
 #[tokio::main]
@@ -120,9 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             dir,
             database_url,
         } => {
-            let url = database_url.unwrap_or_else(|| {
-                dashboard::sqlite_url(&dir.join(format!("{}.sqlite", variant.name())))
-            });
+            let url = url_of(&dir, variant, database_url);
             let service = Service::connect(variant, &url).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -134,6 +155,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             dashboard::serve(listener, service.router())
                 .await
                 .context("server failed")?;
+        }
+        Command::Explain {
+            variant,
+            dir,
+            database_url,
+            runs,
+            json,
+        } => {
+            let url = url_of(&dir, variant, database_url);
+            let report = dashboard::explain(variant, &url, runs).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", dashboard::render_report(&report));
+            }
         }
     }
     Ok(())

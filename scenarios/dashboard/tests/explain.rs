@@ -1,0 +1,103 @@
+//! `dashboard::explain` on the tiny data set: naive's statements scan
+//! whole tables and get index suggestions, optimized's use indexes, and the
+//! multiplicities add up to the statement count the service reports.
+
+use dashboard::{Dataset, Service, Variant, explain, seed_sqlite_pair, sqlite_url};
+
+const BIG_TABLES: [&str; 3] = ["events", "orders", "order_items"];
+
+#[tokio::test]
+async fn naive_scans_and_optimized_uses_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pair, _) = seed_sqlite_pair(dir.path(), &Dataset::tiny())
+        .await
+        .unwrap();
+
+    let url = sqlite_url(pair.path(Variant::Naive));
+    let naive = explain(Variant::Naive, &url, 3).await.unwrap();
+    assert_eq!(naive.variant, "naive");
+    assert_eq!(naive.backend, "sqlite");
+    let by_name = |name: &str| naive.statements.iter().find(|s| s.name == name).unwrap();
+    for (name, table, column) in [
+        ("events", "events", "user_id"),
+        ("orders", "orders", "user_id"),
+        ("order_items", "order_items", "order_id"),
+    ] {
+        let s = by_name(name);
+        assert_eq!(s.full_scans, [table], "{name}: {:?}", s.plan);
+        assert_eq!(s.missing_indexes.len(), 1, "{name}");
+        assert_eq!(s.missing_indexes[0].table, table);
+        assert_eq!(s.missing_indexes[0].columns, [column]);
+        assert!(s.median_us > 0.0);
+    }
+    // Primary-key lookups are searches, not scans.
+    for name in ["user", "product"] {
+        assert!(by_name(name).full_scans.is_empty(), "{name}");
+        assert!(by_name(name).missing_indexes.is_empty(), "{name}");
+    }
+    // Samples go light to heavy; per-order statements grow with the data.
+    let [light, heavy] = naive.samples.as_slice() else {
+        panic!("two samples expected: {:?}", naive.samples)
+    };
+    assert!(light.orders < heavy.orders);
+    assert_eq!(
+        by_name("order_items").per_request,
+        [light.orders as u32, heavy.orders as u32]
+    );
+    assert_eq!(
+        by_name("product").per_request,
+        [light.items as u32, heavy.items as u32]
+    );
+
+    let url = sqlite_url(pair.path(Variant::Optimized));
+    let optimized = explain(Variant::Optimized, &url, 3).await.unwrap();
+    assert_eq!(optimized.statements.len(), 3);
+    for s in &optimized.statements {
+        for table in BIG_TABLES {
+            assert!(
+                !s.full_scans.iter().any(|t| t == table),
+                "{}: {:?}",
+                s.name,
+                s.plan
+            );
+        }
+        assert!(
+            s.plan.iter().any(|l| l.contains("INDEX")),
+            "{}: {:?}",
+            s.name,
+            s.plan
+        );
+        assert_eq!(s.per_request, [1, 1]);
+    }
+
+    // The documented multiplicities sum to what the service counts.
+    for (variant, report) in [(Variant::Naive, &naive), (Variant::Optimized, &optimized)] {
+        let service = Service::connect(variant, &sqlite_url(pair.path(variant)))
+            .await
+            .unwrap();
+        for (i, user) in report.samples.iter().enumerate() {
+            let answer = service.dashboard(user.user_id).await.unwrap();
+            let sum: u32 = report.statements.iter().map(|s| s.per_request[i]).sum();
+            assert_eq!(answer.queries, sum, "{variant} user {}", user.user_id);
+        }
+        service.close().await;
+    }
+
+    // The JSON round-trips through perflab-findings' types.
+    let json = serde_json::to_string(&naive).unwrap();
+    let mut back: perflab_findings::QueryReport = serde_json::from_str(&json).unwrap();
+    // serde_json's default float parsing may be off by one ulp.
+    let mut expected = naive.clone();
+    for s in back.statements.iter_mut().chain(&mut expected.statements) {
+        s.median_us = s.median_us.round();
+    }
+    assert_eq!(back, expected);
+}
+
+#[tokio::test]
+async fn explain_names_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("absent.sqlite"));
+    let err = explain(Variant::Naive, &url, 1).await.unwrap_err();
+    assert!(format!("{err}").contains("absent.sqlite"), "{err}");
+}
