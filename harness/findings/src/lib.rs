@@ -11,6 +11,24 @@
 //! Pure: this crate reads no files and runs nothing. Callers load the
 //! inputs; see `docs/bottlenecks.md` for the method it implements.
 
+pub mod finding;
 pub mod query;
+pub mod rank;
+pub mod render;
 
+use serde::{Deserialize, Serialize};
+
+pub use finding::{Evidence, Finding, FindingKind};
 pub use query::{IndexSuggestion, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport};
+pub use rank::{Inputs, findings, is_noise};
+pub use render::{render_findings, render_findings_markdown};
+
+/// Load-test results of the variant, as plain numbers; a missing one is
+/// `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct LoadResults {
+    /// 95th percentile latency, in milliseconds.
+    pub p95_ms: Option<f64>,
+    /// Completed requests per second.
+    pub throughput_rps: Option<f64>,
+}

@@ -1,0 +1,180 @@
+//! `perflab-findings` on hand-made profiles and query reports.
+
+use perflab_findings::{
+    FindingKind, IndexSuggestion, Inputs, LoadResults, QUERY_REPORT_VERSION, QueryReport,
+    SampleUser, StatementReport, findings, render_findings, render_findings_markdown,
+};
+use perflab_profile::Folded;
+
+fn statement(name: &str, median_us: f64, per_request: [u32; 2]) -> StatementReport {
+    StatementReport {
+        name: name.into(),
+        sql: format!("SELECT * FROM {name} WHERE id = $1"),
+        plan: vec![format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)")],
+        full_scans: vec![],
+        temp_btree: false,
+        missing_indexes: vec![],
+        median_us,
+        per_request: per_request.to_vec(),
+    }
+}
+
+/// Naive-like: `user` once and cheap, `items` per order and scanning.
+fn report() -> QueryReport {
+    let mut items = statement("order_items", 500.0, [0, 40]);
+    items.plan = vec!["SCAN order_items".into()];
+    items.full_scans = vec!["order_items".into()];
+    items.missing_indexes = vec![IndexSuggestion {
+        table: "order_items".into(),
+        columns: vec!["order_id".into()],
+    }];
+    QueryReport {
+        version: QUERY_REPORT_VERSION,
+        variant: "naive".into(),
+        backend: "sqlite".into(),
+        runs: 20,
+        samples: vec![
+            SampleUser {
+                user_id: 12,
+                orders: 0,
+                items: 0,
+                events: 0,
+            },
+            SampleUser {
+                user_id: 6777,
+                orders: 40,
+                items: 90,
+                events: 10,
+            },
+        ],
+        statements: vec![statement("user", 50.0, [1, 1]), items],
+    }
+}
+
+#[test]
+fn statements_rank_by_time_per_request_and_n_plus_one_is_detected() {
+    let report = report();
+    let load = LoadResults {
+        p95_ms: Some(40.0),
+        throughput_rps: Some(10.0),
+    };
+    let found = findings(&Inputs {
+        queries: Some(&report),
+        load: Some(&load),
+        ..Inputs::default()
+    });
+
+    // order_items: 0.5 ms x 40 = 20 ms of 20.05 ms; user: 0.05 ms (0.25%).
+    let kinds: Vec<FindingKind> = found.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            FindingKind::NPlusOne,
+            FindingKind::MissingIndex,
+            FindingKind::FullScan,
+            FindingKind::SlowStatement
+        ]
+    );
+    assert_eq!(
+        found.iter().map(|f| f.rank).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    let share = 20.0 / 20.05;
+    for f in &found {
+        assert!((f.share - share).abs() < 1e-9, "{f:?}");
+        assert!(f.title.contains("order_items"), "{}", f.title);
+    }
+    assert_eq!(
+        found[1].suggestion,
+        "CREATE INDEX order_items_order_id ON order_items (order_id)"
+    );
+    let slow = &found[3];
+    let value = |label: &str, unit: &str| {
+        slow.evidence
+            .iter()
+            .find(|e| e.label == label && e.unit == unit)
+            .unwrap()
+            .value
+    };
+    assert_eq!(value("time", "ms per request"), 20.0);
+    assert_eq!(value("of p95", "%"), 50.0);
+    assert_eq!(value("executions", "per s"), 400.0);
+    assert!(
+        found[0].suggestion.contains("saving 39 round trips"),
+        "{}",
+        found[0].suggestion
+    );
+}
+
+#[test]
+fn a_constant_single_statement_is_not_n_plus_one() {
+    let mut report = report();
+    report.statements.truncate(1);
+    let found = findings(&Inputs {
+        queries: Some(&report),
+        ..Inputs::default()
+    });
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind, FindingKind::SlowStatement);
+    assert_eq!(found[0].share, 1.0);
+}
+
+#[test]
+fn noise_frames_charge_their_caller_and_small_functions_drop_out() {
+    let mut profile = Folded::new();
+    profile.add(["main", "serde_json::to_vec", "malloc", "_int_malloc"], 30);
+    profile.add(["main", "serde_json::to_vec"], 10);
+    profile.add(["main", "dashboard::naive::dashboard"], 59);
+    profile.add(["start_thread", "tokio::runtime::park"], 100);
+    profile.add(["main", "tiny"], 1);
+    let found = findings(&Inputs {
+        profile: Some(&profile),
+        ..Inputs::default()
+    });
+    let names: Vec<&str> = found
+        .iter()
+        .map(|f| f.title.split(' ').next().unwrap())
+        .collect();
+    // 200 samples: naive 59 (29.5%), to_vec 10 + 30 from malloc (20%);
+    // the all-noise idle stack is dropped, `tiny` (0.5%) is under 2%.
+    assert_eq!(names, ["dashboard::naive::dashboard", "serde_json::to_vec"]);
+    assert!((found[0].share - 0.295).abs() < 1e-12);
+    assert!((found[1].share - 0.2).abs() < 1e-12);
+    assert!(found.iter().all(|f| f.kind == FindingKind::HotFunction));
+}
+
+#[test]
+fn no_inputs_no_findings_and_renderers_say_so() {
+    let found = findings(&Inputs::default());
+    assert!(found.is_empty());
+    assert!(render_findings(&found).contains("no findings"));
+}
+
+#[test]
+fn renderers_show_rank_share_evidence_and_fix() {
+    let report = report();
+    let found = findings(&Inputs {
+        queries: Some(&report),
+        ..Inputs::default()
+    });
+    let text = render_findings(&found);
+    assert!(text.contains(" 1. [N+1]  99.8%"), "{text}");
+    assert!(
+        text.contains("fix: CREATE INDEX order_items_order_id"),
+        "{text}"
+    );
+    let md = render_findings_markdown(&found);
+    assert_eq!(md.lines().count(), 2 + found.len());
+    assert!(md.contains("| 2 | missing index | 99.8% |"), "{md}");
+}
+
+#[test]
+fn the_report_json_shape_is_stable() {
+    let json = serde_json::to_value(report()).unwrap();
+    let s = &json["statements"][1];
+    assert_eq!(s["missing_indexes"][0]["columns"][0], "order_id");
+    assert_eq!(s["per_request"][1], 40);
+    assert_eq!(json["samples"][1]["user_id"], 6777);
+    let back: QueryReport = serde_json::from_value(json).unwrap();
+    assert_eq!(back, report());
+}
