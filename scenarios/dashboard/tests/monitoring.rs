@@ -1,9 +1,10 @@
 //! Monitoring: the Prometheus scrape of a served instance, per-service
 //! registries, and the slow-query log with its request span.
 
+use std::cell::RefCell;
 use std::io;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -60,6 +61,7 @@ fn sample(text: &str, series: &str) -> f64 {
 
 #[tokio::test]
 async fn metrics_count_requests_errors_latency_and_statements() {
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let pair = tiny_pair(dir.path()).await;
     for variant in Variant::ALL {
@@ -152,6 +154,7 @@ async fn metrics_count_requests_errors_latency_and_statements() {
 
 #[tokio::test]
 async fn each_service_has_its_own_registry() {
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let pair = tiny_pair(dir.path()).await;
     let (a, b) = (
@@ -167,19 +170,16 @@ async fn each_service_has_its_own_registry() {
     assert!(!b.metrics().encode().contains("http_requests_total{"));
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Buffer {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
+thread_local! {
+    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-impl io::Write for Buffer {
+/// A `tracing` writer into the current thread's buffer.
+struct ThreadBuffer;
+
+impl io::Write for ThreadBuffer {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        CAPTURED.with_borrow_mut(|b| b.extend_from_slice(buf));
         Ok(buf.len())
     }
 
@@ -188,31 +188,40 @@ impl io::Write for Buffer {
     }
 }
 
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
+/// Installs, once per process, a global subscriber that writes each
+/// thread's logs to that thread's buffer. Every test calls it first.
+///
+/// Not `set_default` per test: a callsite first hit on a thread with no
+/// subscriber while another test registers its own can cache "never", and
+/// that test then loses its events (seen as a flaky empty log).
+fn capture_logs() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| ThreadBuffer)
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
 }
 
-/// Runs one request with a buffer subscriber on this (current-thread)
-/// runtime's thread and returns what was logged.
+fn take_logs() -> String {
+    String::from_utf8(CAPTURED.with_borrow_mut(std::mem::take)).unwrap()
+}
+
+/// Runs one request on this (current-thread) runtime's thread and returns
+/// what it logged.
 async fn logged_request(service: Service, path: &str) -> (StatusCode, String) {
-    let buffer = Buffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(buffer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    take_logs();
     let request = Request::get(path).body(Body::empty()).unwrap();
     let status = service.router().oneshot(request).await.unwrap().status();
-    (status, buffer.text())
+    (status, take_logs())
 }
 
 #[tokio::test]
 async fn slow_query_log_at_threshold_zero_logs_every_statement_in_its_request_span() {
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let pair = tiny_pair(dir.path()).await;
     for variant in Variant::ALL {
@@ -254,6 +263,7 @@ async fn slow_query_log_at_threshold_zero_logs_every_statement_in_its_request_sp
 
 #[tokio::test]
 async fn fast_statements_are_not_logged() {
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let pair = tiny_pair(dir.path()).await;
     let service = service(&pair, Variant::Optimized)

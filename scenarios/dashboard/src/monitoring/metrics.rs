@@ -28,6 +28,8 @@ use prometheus_client::registry::{Registry, Unit};
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::otlp::OtelInstruments;
+
 /// Latency buckets in seconds: 100 µs to 30 s, about 2.5x apart.
 pub const LATENCY_BUCKETS: [f64; 17] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -92,6 +94,7 @@ pub struct Metrics {
     in_flight: Gauge,
     statements: Histograms<RouteLabels>,
     db_time: Histograms<RouteLabels>,
+    otel: OtelInstruments,
 }
 
 impl fmt::Debug for Metrics {
@@ -107,7 +110,8 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// A fresh registry with every family registered and empty.
+    /// A fresh registry with every family registered and empty, plus the
+    /// same measurements as OTel instruments of the global meter provider.
     pub fn new() -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
@@ -156,6 +160,7 @@ impl Metrics {
             in_flight,
             statements,
             db_time,
+            otel: OtelInstruments::from_global(),
         }
     }
 
@@ -168,6 +173,8 @@ impl Metrics {
     }
 
     fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        self.otel
+            .record(method, route, status, elapsed.as_secs_f64());
         let class = status_class(status);
         let labels = ClassLabels {
             method: method.to_owned(),
@@ -190,6 +197,7 @@ impl Metrics {
     }
 
     fn record_db(&self, route: &str, stats: DbStats) {
+        self.otel.record_db(route, stats);
         let labels = RouteLabels {
             route: route.to_owned(),
         };

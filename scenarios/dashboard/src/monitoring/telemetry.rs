@@ -9,6 +9,8 @@
 
 use std::time::Duration;
 
+use super::otlp::Otlp;
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -33,6 +35,10 @@ pub enum TelemetryError {
     Filter(#[from] tracing_subscriber::filter::FromEnvError),
     #[error("a global tracing subscriber is already installed")]
     AlreadyInstalled(#[from] tracing_subscriber::util::TryInitError),
+    #[error("cannot build the OTLP exporter (check the OTEL_EXPORTER_OTLP_* variables)")]
+    Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
+    #[error("OTLP export failed")]
+    Export(#[source] opentelemetry_sdk::error::OTelSdkError),
 }
 
 /// The slow-query threshold from [`SLOW_QUERY_ENV`], else the default.
@@ -54,16 +60,44 @@ fn parse_slow_query(value: Option<&str>) -> Result<Duration, TelemetryError> {
 }
 
 /// What [`init_telemetry`] installed. Keep it alive until the process
-/// ends; dropping it flushes what is buffered.
+/// ends; dropping it sends what OTLP export still buffers (blocking).
 #[derive(Debug)]
 #[must_use = "dropping the guard at once stops exporting"]
 pub struct Telemetry {
-    _private: (),
+    otlp: Option<Otlp>,
+}
+
+impl Telemetry {
+    /// The OTLP pipelines, when the environment switched them on.
+    pub fn otlp(&self) -> Option<&Otlp> {
+        self.otlp.as_ref()
+    }
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        if let Some(otlp) = self.otlp.take()
+            && let Err(e) = otlp.shutdown()
+        {
+            eprintln!("warning: {e}: {}", source_text(&e));
+        }
+    }
+}
+
+fn source_text(e: &TelemetryError) -> String {
+    std::error::Error::source(e)
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// Installs the global subscriber: `RUST_LOG` filter (default `info`),
-/// text or JSON (see [`LOG_FORMAT_ENV`]) on stderr.
+/// text or JSON (see [`LOG_FORMAT_ENV`]) on stderr, and, when the `OTEL_*`
+/// environment asks for it, OTLP export of the spans and of the request
+/// metrics (see [`Otlp::from_env`]). Call it before
+/// [`Service::connect`](crate::Service::connect), so the service's
+/// metrics find the meter provider.
 pub fn init_telemetry() -> Result<Telemetry, TelemetryError> {
+    let otlp = Otlp::from_env()?;
     let filter = EnvFilter::builder()
         .with_default_directive(tracing::Level::INFO.into())
         .from_env()?;
@@ -76,12 +110,17 @@ pub fn init_telemetry() -> Result<Telemetry, TelemetryError> {
             .with_span_list(false)
             .with_writer(std::io::stderr)
     });
+    let otel_layer = otlp.as_ref().map(Otlp::layer);
     tracing_subscriber::registry()
         .with(filter)
         .with(text_layer)
         .with(json_layer)
+        .with(otel_layer)
         .try_init()?;
-    Ok(Telemetry { _private: () })
+    if let Some(otlp) = &otlp {
+        otlp.install_meter_provider();
+    }
+    Ok(Telemetry { otlp })
 }
 
 #[cfg(test)]
