@@ -102,7 +102,13 @@ pub fn init_telemetry() -> Result<Telemetry, TelemetryError> {
         .with_default_directive(tracing::Level::INFO.into())
         .from_env()?;
     let json = std::env::var(LOG_FORMAT_ENV).is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let text_layer = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
+    // Colours only for a person: not in files, pipes or CI logs.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let text_layer = (!json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(ansi)
+            .with_writer(std::io::stderr)
+    });
     let json_layer = json.then(|| {
         tracing_subscriber::fmt::layer()
             .json()
