@@ -18,6 +18,7 @@
 //!     "full_scans": ["order_items"],
 //!     "temp_btree": false,
 //!     "missing_indexes": [ { "table": "order_items", "columns": ["order_id"] } ],
+//!     "unused_indexes": [],
 //!     "median_us": 812.5,
 //!     "per_request": [0, 199]
 //!   } ]
@@ -74,6 +75,11 @@ pub struct StatementReport {
     pub temp_btree: bool,
     /// Indexes that would turn the full scans into searches.
     pub missing_indexes: Vec<IndexSuggestion>,
+    /// Existing indexes that lead with a column the scan filtered on, which
+    /// the planner passed over (a small table, or a filter that keeps most
+    /// rows). Absent in reports that predate the field.
+    #[serde(default)]
+    pub unused_indexes: Vec<IndexSuggestion>,
     /// Median duration of one execution, in microseconds.
     pub median_us: f64,
     /// Executions per request, one entry per [`QueryReport::samples`].

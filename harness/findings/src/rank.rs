@@ -227,7 +227,16 @@ fn statement_findings(report: &QueryReport, load: Option<&LoadResults>) -> Vec<F
                          into a search",
                         m.columns.join(", ")
                     ),
-                    None => format!("no filter column of {table} found: check the scan is meant"),
+                    None => match s.unused_indexes.iter().find(|m| &m.table == table) {
+                        Some(u) => format!(
+                            "an index on {table} ({}) exists but the planner scanned: cheaper on \
+                             a small table; check the plan on production-sized data",
+                            u.columns.join(", ")
+                        ),
+                        None => {
+                            format!("no filter column of {table} found: check the scan is meant")
+                        }
+                    },
                 },
             ));
         }

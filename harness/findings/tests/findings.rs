@@ -14,6 +14,7 @@ fn statement(name: &str, median_us: f64, per_request: [u32; 2]) -> StatementRepo
         full_scans: vec![],
         temp_btree: false,
         missing_indexes: vec![],
+        unused_indexes: vec![],
         median_us,
         per_request: per_request.to_vec(),
     }
@@ -141,6 +142,28 @@ fn noise_frames_charge_their_caller_and_small_functions_drop_out() {
     assert!((found[0].share - 0.295).abs() < 1e-12);
     assert!((found[1].share - 0.2).abs() < 1e-12);
     assert!(found.iter().all(|f| f.kind == FindingKind::HotFunction));
+}
+
+#[test]
+fn a_scan_despite_an_index_says_so() {
+    let mut report = report();
+    let items = &mut report.statements[1];
+    items.unused_indexes = std::mem::take(&mut items.missing_indexes);
+    let found = findings(&Inputs {
+        queries: Some(&report),
+        ..Inputs::default()
+    });
+    assert!(!found.iter().any(|f| f.kind == FindingKind::MissingIndex));
+    let scan = found
+        .iter()
+        .find(|f| f.kind == FindingKind::FullScan)
+        .unwrap();
+    assert!(
+        scan.suggestion
+            .contains("index on order_items (order_id) exists"),
+        "{}",
+        scan.suggestion
+    );
 }
 
 #[test]

@@ -21,7 +21,11 @@
 //! * **missing index** (heuristic): for each fully scanned table, the
 //!   columns of that table the statement compares in its `WHERE`/`ON`
 //!   clauses (qualified by one of the table's aliases, or unqualified when
-//!   the statement reads that table only), in SQL order.
+//!   the statement reads that table only): compared with a value first,
+//!   join columns after, each in SQL order. When an existing index (primary
+//!   keys included, read from the catalog) already leads with the first
+//!   such column, the suggestion goes to `unused_indexes` instead: the
+//!   planner chose the scan (PostgreSQL does on small tables).
 //!
 //! Multiplicity per request is taken from the code, not measured: naive
 //! issues `order_items` once per order and `product` once per order item
@@ -201,6 +205,9 @@ pub async fn explain(variant: Variant, url: &str, runs: u32) -> Result<QueryRepo
         Param::Value(v) => v,
     };
 
+    let existing = existing_indexes(&mut conn, backend)
+        .await
+        .map_err(failed("reading the indexes"))?;
     let mut reports = Vec::new();
     for (name, sql, params, times) in statements(variant) {
         let values: Vec<i64> = params.into_iter().map(value).collect();
@@ -219,7 +226,7 @@ pub async fn explain(variant: Variant, url: &str, runs: u32) -> Result<QueryRepo
                 .map_err(failed(&format!("timing {name}")))?;
             durations.push(started.elapsed());
         }
-        let flags = analyse_plan(backend, sql, &plan);
+        let flags = analyse_plan(backend, sql, &plan, &existing);
         reports.push(StatementReport {
             name: name.into(),
             sql: sql.into(),
@@ -227,6 +234,7 @@ pub async fn explain(variant: Variant, url: &str, runs: u32) -> Result<QueryRepo
             full_scans: flags.full_scans,
             temp_btree: flags.temp_btree,
             missing_indexes: flags.missing_indexes,
+            unused_indexes: flags.unused_indexes,
             median_us: median(&mut durations).as_secs_f64() * 1e6,
             per_request: samples.iter().map(|u| times.count(u)).collect(),
         });
@@ -315,6 +323,79 @@ async fn count(
         .try_get(0)
 }
 
+/// Every index of the database as (table, columns), primary keys included.
+async fn existing_indexes(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<Vec<IndexSuggestion>, sqlx::Error> {
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    let mut push = |table: String, index: String, column: String| {
+        found.push((table, index, column));
+    };
+    match backend {
+        Backend::Sqlite => {
+            // An INTEGER PRIMARY KEY is the rowid: in no index list.
+            for row in sqlx::query(
+                "SELECT m.name, 'pk', t.name FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) t WHERE m.type = 'table' AND t.pk > 0 \
+                 UNION ALL \
+                 SELECT m.name, l.name, i.name FROM sqlite_master m \
+                 JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) i \
+                 WHERE m.type = 'table' ORDER BY 1, 2",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                push(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            }
+        }
+        Backend::Postgres => {
+            for row in sqlx::query(
+                "SELECT CAST(tablename AS TEXT), CAST(indexname AS TEXT), indexdef \
+                 FROM pg_indexes WHERE schemaname = current_schema()",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                let def: String = row.try_get(2)?;
+                for column in index_columns(&def) {
+                    push(row.try_get(0)?, row.try_get(1)?, column);
+                }
+            }
+        }
+    }
+    let mut indexes: Vec<(String, IndexSuggestion)> = Vec::new();
+    for (table, index, column) in found {
+        match indexes
+            .iter_mut()
+            .find(|(n, i)| n == &index && i.table == table)
+        {
+            Some((_, i)) => i.columns.push(column),
+            None => indexes.push((
+                index,
+                IndexSuggestion {
+                    table,
+                    columns: vec![column],
+                },
+            )),
+        }
+    }
+    Ok(indexes.into_iter().map(|(_, i)| i).collect())
+}
+
+/// The column names of a PostgreSQL `indexdef`, e.g. `CREATE INDEX x ON
+/// public.t USING btree (a, b DESC)` gives `a`, `b`.
+pub fn index_columns(indexdef: &str) -> Vec<String> {
+    let (Some(open), Some(close)) = (indexdef.find('('), indexdef.rfind(')')) else {
+        return Vec::new();
+    };
+    indexdef[open + 1..close.max(open + 1)]
+        .split(',')
+        .filter_map(|c| c.split_whitespace().next())
+        .map(|c| c.trim_matches('"').to_owned())
+        .collect()
+}
+
 async fn plan_lines(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -342,13 +423,22 @@ pub struct PlanFlags {
     pub full_scans: Vec<String>,
     /// A temporary b-tree (SQLite) or a sort node (PostgreSQL).
     pub temp_btree: bool,
-    /// One suggestion per fully scanned table whose filter columns are known.
+    /// One suggestion per fully scanned table whose filter columns are known
+    /// and no existing index leads with the first of them.
     pub missing_indexes: Vec<IndexSuggestion>,
+    /// Suggestions that an existing index already serves.
+    pub unused_indexes: Vec<IndexSuggestion>,
 }
 
-/// Reads the flags out of `plan`, the explainer's lines for `sql` (see the
-/// module documentation for the rules).
-pub fn analyse_plan(backend: Backend, sql: &str, plan: &[String]) -> PlanFlags {
+/// Reads the flags out of `plan`, the explainer's lines for `sql`, given the
+/// database's `existing` indexes (see the module documentation for the
+/// rules).
+pub fn analyse_plan(
+    backend: Backend,
+    sql: &str,
+    plan: &[String],
+    existing: &[IndexSuggestion],
+) -> PlanFlags {
     let tokens = tokenize(sql);
     let names = Names::of(&tokens);
     let mut flags = PlanFlags::default();
@@ -375,11 +465,18 @@ pub fn analyse_plan(backend: Backend, sql: &str, plan: &[String]) -> PlanFlags {
     }
     for table in &flags.full_scans {
         let columns = filter_columns(&tokens, &names, table);
-        if !columns.is_empty() {
-            flags.missing_indexes.push(IndexSuggestion {
+        let Some(lead) = columns.first() else {
+            continue;
+        };
+        let served = existing
+            .iter()
+            .find(|i| &i.table == table && i.columns.first() == Some(lead));
+        match served {
+            Some(index) => flags.unused_indexes.push(index.clone()),
+            None => flags.missing_indexes.push(IndexSuggestion {
                 table: table.clone(),
                 columns,
-            });
+            }),
         }
     }
     flags
@@ -588,6 +685,11 @@ pub fn render_report(report: &QueryReport) -> String {
                 .iter()
                 .map(|m| format!("missing {}", m.ddl())),
         );
+        flags.extend(
+            s.unused_indexes
+                .iter()
+                .map(|m| format!("index {} ({}) not used", m.table, m.columns.join(", "))),
+        );
         let _ = writeln!(
             out,
             "{:<20} {:>12} {:>11.3} {:>14.3}  {}",
@@ -625,6 +727,7 @@ mod tests {
             Backend::Sqlite,
             naive::ORDER_ITEMS,
             &lines(&["SCAN order_items"]),
+            &[],
         );
         assert_eq!(flags.full_scans, ["order_items"]);
         assert_eq!(
@@ -646,7 +749,7 @@ mod tests {
             "SCAN p USING INDEX x",
             "USE TEMP B-TREE FOR GROUP BY",
         ]);
-        let flags = analyse_plan(Backend::Sqlite, optimized::PROFILE_AND_TOTALS, &plan);
+        let flags = analyse_plan(Backend::Sqlite, optimized::PROFILE_AND_TOTALS, &plan, &[]);
         assert_eq!(flags.full_scans, ["order_items"]);
         assert!(flags.temp_btree);
         assert_eq!(flags.missing_indexes[0].columns, ["order_id"]);
@@ -660,9 +763,22 @@ mod tests {
             "        ->  Seq Scan on orders o  (cost=0..1 rows=3)",
             "              Filter: (user_id = $1)",
         ]);
-        let flags = analyse_plan(Backend::Postgres, optimized::TOP, &plan);
+        let flags = analyse_plan(Backend::Postgres, optimized::TOP, &plan, &[]);
         assert_eq!(flags.full_scans, ["orders"]);
         assert!(flags.temp_btree);
         assert_eq!(flags.missing_indexes[0].columns, ["user_id", "id"]);
+
+        // An index leading with user_id exists: the planner passed it over.
+        let existing = [IndexSuggestion {
+            table: "orders".into(),
+            columns: index_columns(
+                "CREATE INDEX orders_user_time ON public.orders USING btree (user_id, placed_at DESC, id)",
+            ),
+        }];
+        assert_eq!(existing[0].columns, ["user_id", "placed_at", "id"]);
+        let flags = analyse_plan(Backend::Postgres, optimized::TOP, &plan, &existing);
+        assert_eq!(flags.full_scans, ["orders"]);
+        assert!(flags.missing_indexes.is_empty());
+        assert_eq!(flags.unused_indexes, existing);
     }
 }

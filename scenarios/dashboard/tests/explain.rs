@@ -68,6 +68,12 @@ async fn naive_scans_and_optimized_uses_indexes() {
             s.plan
         );
         assert_eq!(s.per_request, [1, 1]);
+        assert!(
+            s.missing_indexes.is_empty(),
+            "{}: {:?}",
+            s.name,
+            s.missing_indexes
+        );
     }
 
     // The documented multiplicities sum to what the service counts.
