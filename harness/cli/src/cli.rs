@@ -26,6 +26,8 @@ pub enum Commands {
     Compare(CompareArgs),
     /// Decide whether a run regressed against a baseline (exit 0 pass, 1 regression, 2 error).
     Gate(GateArgs),
+    /// Rank a variant's slowest parts from its CPU profile, query analysis and load results.
+    Findings(FindingsArgs),
     /// Print the JSON Schema of run and baseline files.
     Schema,
 }
@@ -181,6 +183,28 @@ pub struct CompareArgs {
     /// Only compare variants within the run; skip the baseline.
     #[arg(long)]
     pub variants_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// The scenario to analyse.
+    #[arg(long, short = 's')]
+    pub scenario: String,
+    /// The variant to analyse (default: the scenario's reference variant).
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Only profiles and load results of benchmarks matching this glob.
+    #[arg(long = "bench", short = 'b', value_name = "GLOB", value_parser = crate::filter::parse_glob)]
+    pub benchmark: Option<crate::filter::Glob>,
+    /// A query analysis report (`dashboard explain --json` output).
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// The run to read profiles and load results from (default: the latest run).
+    #[arg(long)]
+    pub run: Option<PathBuf>,
+    /// Also write the findings as Markdown to this file.
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         cli::Commands::Baseline(command) => commands::baseline::run(&command),
         cli::Commands::Compare(args) => commands::compare::run(&args),
         cli::Commands::Gate(args) => commands::gate::run(&args),
+        cli::Commands::Findings(args) => commands::findings::run(&args),
         cli::Commands::Schema => {
             print!("{}", perflab_schema::json_schema());
             Ok(ExitCode::SUCCESS)

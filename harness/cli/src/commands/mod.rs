@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod compare;
+pub mod findings;
 pub mod gate;
 pub mod run;
 

@@ -143,6 +143,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             dir,
             database_url,
         } => {
+            // Logs (RUST_LOG, DASHBOARD_LOG_FORMAT), the slow-query log and, when
+            // OTEL_* asks for it, OTLP export; before connecting, so the service's
+            // metrics reach the OTLP meter. Dropping the guard flushes.
+            let _telemetry = dashboard::init_telemetry()?;
             let url = url_of(&dir, variant, database_url);
             let service = Service::connect(variant, &url).await?;
             let listener = tokio::net::TcpListener::bind(addr)
@@ -152,9 +156,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "listening on http://{} ({variant}, {url})",
                 listener.local_addr()?
             );
-            dashboard::serve(listener, service.router())
-                .await
-                .context("server failed")?;
+            tokio::select! {
+                result = dashboard::serve(listener, service.router()) => result.context("server failed")?,
+                // Ctrl-C ends the server gracefully so telemetry is flushed.
+                _ = tokio::signal::ctrl_c() => eprintln!("interrupted: shutting down"),
+            }
         }
         Command::Explain {
             variant,
