@@ -15,7 +15,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::error::{FoldedError, FoldedErrorKind, ProfileError};
-use crate::symbols::{UNKNOWN_FRAME, clean_frame};
+use crate::symbols::{UNKNOWN_FRAME, clean_frame, safe_frame};
 
 /// A set of stacks with sample counts. Identical stacks are always merged, and
 /// stacks are kept sorted, so two equal profiles serialize to the same bytes.
@@ -174,24 +174,6 @@ impl<S: AsRef<str>> FromIterator<(Vec<S>, u64)> for Folded {
             folded.add(stack, count);
         }
         folded
-    }
-}
-
-/// Keeps a frame from breaking the line format without demangling it.
-fn safe_frame(name: &str) -> String {
-    let name: String = name
-        .chars()
-        .map(|c| match c {
-            ';' => ',',
-            '\n' | '\r' => ' ',
-            c => c,
-        })
-        .collect();
-    let name = name.trim();
-    if name.is_empty() {
-        UNKNOWN_FRAME.to_owned()
-    } else {
-        name.to_owned()
     }
 }
 

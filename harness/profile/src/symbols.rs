@@ -29,8 +29,14 @@ pub const UNKNOWN_FRAME: &str = "[unknown]";
 /// ```
 pub fn clean_frame(name: &str) -> String {
     let demangled = demangle(name.trim());
-    let stripped = strip_hash_suffix(&demangled);
-    let cleaned: String = stripped
+    safe_frame(strip_hash_suffix(&demangled))
+}
+
+/// Keeps a frame from breaking the folded line format (`;` separates
+/// frames, a line is one stack) without demangling it; an empty name
+/// becomes [`UNKNOWN_FRAME`].
+pub(crate) fn safe_frame(name: &str) -> String {
+    let name: String = name
         .chars()
         .map(|c| match c {
             ';' => ',',
@@ -38,11 +44,11 @@ pub fn clean_frame(name: &str) -> String {
             c => c,
         })
         .collect();
-    let cleaned = cleaned.trim();
-    if cleaned.is_empty() {
+    let name = name.trim();
+    if name.is_empty() {
         UNKNOWN_FRAME.to_owned()
     } else {
-        cleaned.to_owned()
+        name.to_owned()
     }
 }
 
