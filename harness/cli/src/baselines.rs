@@ -24,6 +24,13 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+impl Loaded {
+    /// A key's earlier estimates, oldest first; empty without history.
+    pub fn history_of(&self, key: &MeasurementKey) -> Vec<f64> {
+        self.history.get(key).cloned().unwrap_or_default()
+    }
+}
+
 /// Reads a run file, naming it in any error.
 pub fn read_run(path: &Path) -> Result<Run> {
     let bytes =

@@ -27,9 +27,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     let mut base_run = baseline.run.clone();
     base_run.measurements.retain(|m| filters.key(&m.key));
     let config = super::gate::load_config(&workspace.root, None)?;
-    let history = |key: &perflab_schema::MeasurementKey| {
-        baseline.history.get(key).cloned().unwrap_or_default()
-    };
+    let history = |key: &perflab_schema::MeasurementKey| baseline.history_of(key);
     let comparisons =
         perflab_compare::compare_runs(&base_run, &current, &history, &|key| config.limits(key));
     println!("against baseline {}:", baseline.origin);

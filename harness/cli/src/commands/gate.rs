@@ -22,9 +22,7 @@ pub fn run(args: &GateArgs) -> Result<ExitCode> {
         current.measurements.len(),
         baseline.origin
     );
-    let history = |key: &perflab_schema::MeasurementKey| {
-        baseline.history.get(key).cloned().unwrap_or_default()
-    };
+    let history = |key: &perflab_schema::MeasurementKey| baseline.history_of(key);
     let report = perflab_gate::evaluate(&config, Some(&baseline.run), &current, &history);
 
     println!("{}", perflab_gate::render_table(&report));
