@@ -79,6 +79,15 @@ pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run
         .perflab_dir()
         .join("profiles")
         .join(run.started_at.to_string());
+    let artifacts_root = workspace
+        .perflab_dir()
+        .join("artifacts")
+        .join(run.started_at.to_string());
+    let dirs = step::StepDirs {
+        raw: &raw_dir,
+        profiles: &profiles_root,
+        artifacts: &artifacts_root,
+    };
     let total = steps.len() + 1;
     build(host, workspace, &scenarios, plan, total)?;
     for (i, step) in steps.iter().enumerate() {
@@ -90,15 +99,7 @@ pub fn run(host: &dyn Host, workspace: &Workspace, plan: &RunPlan, run: &mut Run
             step.bench.tool
         );
         let started = Instant::now();
-        let collected = step::run_step(
-            host,
-            workspace,
-            plan,
-            step,
-            &raw_dir,
-            &profiles_root,
-            &label,
-        )?;
+        let collected = step::run_step(host, workspace, plan, step, &dirs, &label)?;
         run.artifacts.extend(collected.artifacts);
         for warning in collected.warnings {
             warn(run, format!("{label}: {warning}"));

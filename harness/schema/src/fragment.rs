@@ -18,6 +18,11 @@ pub const FRAGMENT_ENV: &str = "PERFLAB_FRAGMENT";
 /// (set by `perflab run --profile`).
 pub const PROFILE_DIR_ENV: &str = "PERFLAB_PROFILE_DIR";
 
+/// Environment variable holding a directory, fresh for the run, where a bench
+/// keeps the files its artifacts point to (heap profiles, metrics scrapes).
+/// `perflab run` always sets it for fragment-writing benches.
+pub const ARTIFACT_DIR_ENV: &str = "PERFLAB_ARTIFACT_DIR";
+
 /// Identifies fragment files among other JSON.
 pub const FRAGMENT_ID: &str = "perflab.fragment";
 
@@ -97,6 +102,8 @@ pub enum ArtifactKind {
     DiffFlamegraph,
     /// A heap profile in DHAT's JSON format.
     HeapProfile,
+    /// A service's Prometheus `/metrics` text, scraped while it was under load.
+    MetricsScrape,
     /// Anything else a person may want to open (logs, raw tool output).
     Other,
 }

@@ -14,7 +14,9 @@ mod fragment;
 mod metric;
 mod run;
 
-pub use fragment::{Artifact, ArtifactKind, FRAGMENT_ENV, FRAGMENT_ID, Fragment, PROFILE_DIR_ENV};
+pub use fragment::{
+    ARTIFACT_DIR_ENV, Artifact, ArtifactKind, FRAGMENT_ENV, FRAGMENT_ID, Fragment, PROFILE_DIR_ENV,
+};
 
 pub use metric::{Direction, MetricKind, Nature, Tool, Unit};
 pub use run::{

@@ -12,7 +12,9 @@ use crate::process::Host;
 use crate::workspace::Workspace;
 use anyhow::{Context, Result, bail};
 use perflab_adapters::Naming;
-use perflab_schema::{Artifact, FRAGMENT_ENV, Measurement, PROFILE_DIR_ENV, Tool};
+use perflab_schema::{
+    ARTIFACT_DIR_ENV, Artifact, FRAGMENT_ENV, Measurement, PROFILE_DIR_ENV, Tool,
+};
 use std::path::Path;
 
 /// Where a fragment-writing bench is told to write, inside its output directory.
@@ -26,15 +28,28 @@ pub(crate) struct Collected {
     pub(crate) warnings: Vec<String>,
 }
 
+/// Where a run's files go: tools' raw output, profiles, and the files that
+/// fragment-writing benches keep as artifacts.
+#[derive(Clone, Copy)]
+pub(crate) struct StepDirs<'a> {
+    pub(crate) raw: &'a Path,
+    pub(crate) profiles: &'a Path,
+    pub(crate) artifacts: &'a Path,
+}
+
 pub(crate) fn run_step(
     host: &dyn Host,
     workspace: &Workspace,
     plan: &RunPlan,
     step: &Step<'_>,
-    raw_dir: &Path,
-    profiles_root: &Path,
+    dirs: &StepDirs<'_>,
     label: &str,
 ) -> Result<Collected> {
+    let StepDirs {
+        raw: raw_dir,
+        profiles: profiles_root,
+        artifacts: artifacts_root,
+    } = *dirs;
     let scenario = step.scenario;
     let naming = Naming {
         scenario: scenario.name.clone(),
@@ -73,6 +88,12 @@ pub(crate) fn run_step(
             std::fs::create_dir_all(&out_dir)
                 .with_context(|| format!("creating {}", out_dir.display()))?;
             cmd.env(FRAGMENT_ENV, out_dir.join(FRAGMENT_FILE));
+            let artifacts = artifacts_root
+                .join(&scenario.package)
+                .join(&step.bench.name);
+            std::fs::create_dir_all(&artifacts)
+                .with_context(|| format!("creating {}", artifacts.display()))?;
+            cmd.env(ARTIFACT_DIR_ENV, artifacts);
             if plan.profile_seconds.is_some() {
                 cmd.env(PROFILE_DIR_ENV, profiles_root);
             }
