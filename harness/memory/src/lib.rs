@@ -1,0 +1,1 @@
+//! perflab memory stage (being written).

@@ -1,0 +1,1 @@
+//! perflab HTML reports (being written).

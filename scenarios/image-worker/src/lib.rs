@@ -1,0 +1,1 @@
+//! The image-worker scenario (being written).
