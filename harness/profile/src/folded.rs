@@ -121,6 +121,22 @@ impl Folded {
         out
     }
 
+    /// For a profile taken with thread names as root frames: the stacks of
+    /// the threads `keep` accepts, with the thread frame removed. This is how
+    /// a profile of a whole process (service and load generator together)
+    /// becomes a profile of the service alone.
+    pub fn threads(&self, keep: impl Fn(&str) -> bool) -> Folded {
+        let mut out = Folded::new();
+        for (frames, &count) in &self.stacks {
+            if let Some((thread, rest)) = frames.split_first()
+                && keep(thread)
+            {
+                out.add(rest, count);
+            }
+        }
+        out
+    }
+
     /// Total samples over all stacks.
     pub fn total_samples(&self) -> u64 {
         self.stacks
@@ -180,6 +196,14 @@ impl<S: AsRef<str>> FromIterator<(Vec<S>, u64)> for Folded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_keeps_the_chosen_threads_without_their_frame() {
+        let whole = Folded::parse("svc;handle;query 5\nloadgen;send 7\nsvc;idle 2\n").unwrap();
+        let service = whole.threads(|t| t != "loadgen");
+        assert_eq!(service.to_folded_string(), "handle;query 5\nidle 2\n");
+        assert!(whole.threads(|_| false).is_empty());
+    }
 
     fn err(text: &str) -> FoldedError {
         Folded::parse(text).unwrap_err()

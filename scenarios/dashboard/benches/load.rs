@@ -8,11 +8,22 @@
 //!   a slow service builds a backlog and its latency counts the wait;
 //! - `closed`: 64 users with no think time, for the sustainable throughput.
 //!
+//! Halfway through each plan it scrapes the service's own `/metrics`, checks
+//! that the latency histogram is there and counting, and keeps the scrape as
+//! a `metrics_scrape` artifact in `$PERFLAB_ARTIFACT_DIR` (when set).
+//!
 //! It also counts the database statements per request for a fixed sample of
 //! users (`queries/mean`, `queries/max`). Results go to `$PERFLAB_FRAGMENT`
 //! when perflab runs this bench, and to stderr always. With
 //! `$PERFLAB_PROFILE_DIR` set, the closed-loop run of each variant is
-//! CPU-profiled (the whole process: service and load generator).
+//! CPU-profiled; the flamegraph keeps the service's threads (its runtime and
+//! SQLite's worker threads) and leaves out the load generator's.
+//!
+//! Database: SQLite files in a temporary directory by default. With
+//! `DATABASE_URL=postgres://…` (and `--features postgres`) both variants run
+//! against that server instead, one after the other: the data set is seeded
+//! there once (its tables are replaced) and each variant's migration switches
+//! the indexes on or off.
 //!
 //! Sizes: `cargo bench` runs 30 s + 20 s per variant; `PERFLAB_QUICK=1` 8 s +
 //! 5 s; `cargo test --benches` (no `--bench` flag) a tiny smoke run.
@@ -20,8 +31,8 @@
 use dashboard::{Dataset, Service, Variant, seed_sqlite_pair, serve, sqlite_url};
 use perflab_load::{Distribution, LoadPlan, LoadReport, Pacing, RequestType, eprint_progress};
 use perflab_schema::{
-    Artifact, ArtifactKind, FRAGMENT_ENV, Fragment, Measurement, MeasurementKey, MetricKind,
-    PROFILE_DIR_ENV, Tool,
+    ARTIFACT_DIR_ENV, Artifact, ArtifactKind, FRAGMENT_ENV, Fragment, Measurement, MeasurementKey,
+    MetricKind, PROFILE_DIR_ENV, Tool,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,6 +42,10 @@ const USERS: usize = 64;
 const PACED_RATE: f64 = 200.0;
 /// Users whose statement counts are sampled: this many, evenly spread over the ids.
 const QUERY_SAMPLE: u32 = 20;
+/// The service runtime's thread name (Linux keeps 15 bytes of it).
+const SERVICE_THREAD: &str = "dashboard-svc";
+/// The load generator runtime's thread name.
+const LOADGEN_THREAD: &str = "loadgen";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -94,7 +109,10 @@ fn plans(mode: Mode, users: u32) -> [LoadPlan; 2] {
 }
 
 fn main() -> ExitCode {
-    match tokio::runtime::Runtime::new()
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name(LOADGEN_THREAD)
+        .build()
         .map_err(|e| e.to_string())
         .and_then(|rt| rt.block_on(bench()))
     {
@@ -110,24 +128,13 @@ async fn bench() -> Result<(), String> {
     let mode = Mode::detect();
     let dataset = mode.dataset();
     let dir = tempfile::tempdir().map_err(|e| format!("creating a temporary directory: {e}"))?;
-    eprintln!(
-        "seeding {} users into {}",
-        dataset.users,
-        dir.path().display()
-    );
-    let (pair, stats) = seed_sqlite_pair(dir.path(), &dataset)
-        .await
-        .map_err(|e| e.to_string())?;
-    eprintln!("seeded: {stats:?}");
+    let databases = Databases::seed(dir.path(), &dataset).await?;
     let profile_root = std::env::var_os(PROFILE_DIR_ENV).map(PathBuf::from);
+    let artifact_dir = std::env::var_os(ARTIFACT_DIR_ENV).map(PathBuf::from);
 
     let mut fragment = Fragment::new(Vec::new());
     for variant in Variant::ALL {
-        let file = match variant {
-            Variant::Naive => &pair.naive,
-            Variant::Optimized => &pair.optimized,
-        };
-        let url = sqlite_url(file);
+        let url = databases.url(variant).await?;
         let server = Server::start(variant, &url)?;
         for plan in plans(mode, dataset.users) {
             let profiler = match (&profile_root, plan.name.as_str()) {
@@ -138,10 +145,34 @@ async fn bench() -> Result<(), String> {
                 "{variant} {}: {} users for {:?} s",
                 plan.name, plan.users, plan.duration_secs
             );
+            let halfway = std::time::Duration::from_secs(plan.duration_secs.unwrap_or(0)) / 2;
+            let scraper = tokio::spawn(scrape_after(server.addr, halfway));
             let report = perflab_load::run(&server.base_url, &plan, &mut eprint_progress)
                 .await
                 .map_err(|e| format!("{variant} {}: {e}", plan.name))?;
             summarize(variant, &report);
+            let benchmark = format!("load/{}", plan.name);
+            let scrape = scraper
+                .await
+                .map_err(|e| format!("the /metrics scraper failed: {e}"))
+                .and_then(|scraped| scraped)
+                .and_then(|text| check_scrape(&text).map(|count| (text, count)));
+            match scrape {
+                Ok((text, count)) => {
+                    eprintln!(
+                        "{variant} {}: /metrics halfway through: {count} requests in the latency histogram",
+                        plan.name
+                    );
+                    if let Some(dir) = &artifact_dir {
+                        fragment
+                            .artifacts
+                            .push(keep_scrape(dir, variant, &benchmark, &text)?);
+                    }
+                }
+                Err(e) => fragment
+                    .warnings
+                    .push(format!("{variant} {}: /metrics scrape: {e}", plan.name)),
+            }
             fragment
                 .measurements
                 .extend(report.measurements(SCENARIO, variant.name()));
@@ -152,7 +183,6 @@ async fn bench() -> Result<(), String> {
                     .map(|w| format!("{variant}: {w}")),
             );
             if let (Some(profiler), Some(root)) = (profiler, &profile_root) {
-                let benchmark = format!("load/{}", plan.name);
                 fragment
                     .artifacts
                     .extend(write_profile(profiler, root, variant, &benchmark)?);
@@ -170,8 +200,121 @@ async fn bench() -> Result<(), String> {
     Ok(())
 }
 
+/// Where each variant's data lives: a seeded SQLite pair, or one PostgreSQL
+/// database from `DATABASE_URL` shared by the variants in turn.
+enum Databases {
+    Sqlite(dashboard::SqlitePair),
+    Postgres(String),
+}
+
+impl Databases {
+    async fn seed(dir: &Path, dataset: &Dataset) -> Result<Databases, String> {
+        match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                eprintln!("seeding {} users into DATABASE_URL", dataset.users);
+                let stats = dashboard::seed(&url, dataset)
+                    .await
+                    .map_err(|e| format!("DATABASE_URL: {e}"))?;
+                eprintln!("seeded: {stats:?}");
+                Ok(Databases::Postgres(url))
+            }
+            _ => {
+                eprintln!("seeding {} users into {}", dataset.users, dir.display());
+                let (pair, stats) = seed_sqlite_pair(dir, dataset)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!("seeded: {stats:?}");
+                Ok(Databases::Sqlite(pair))
+            }
+        }
+    }
+
+    /// The URL `variant` runs against, with that variant's indexes in place.
+    async fn url(&self, variant: Variant) -> Result<String, String> {
+        match self {
+            Databases::Sqlite(pair) => Ok(sqlite_url(pair.path(variant))),
+            Databases::Postgres(url) => {
+                dashboard::migrate(url, variant)
+                    .await
+                    .map_err(|e| format!("DATABASE_URL, {variant} indexes: {e}"))?;
+                Ok(url.clone())
+            }
+        }
+    }
+}
+
+/// The service's `/metrics` text, fetched after `delay` over plain HTTP/1.1.
+async fn scrape_after(
+    addr: std::net::SocketAddr,
+    delay: std::time::Duration,
+) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    tokio::time::sleep(delay).await;
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connecting to {addr}: {e}"))?;
+    let request = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("sending to {addr}: {e}"))?;
+    let mut raw = String::new();
+    stream
+        .read_to_string(&mut raw)
+        .await
+        .map_err(|e| format!("reading from {addr}: {e}"))?;
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("{addr} sent no HTTP response head"))?;
+    match head.split(' ').nth(1) {
+        Some("200") => Ok(body.to_owned()),
+        status => Err(format!("GET /metrics answered {status:?}")),
+    }
+}
+
+/// How many requests the dashboard route's latency histogram has counted,
+/// or why the scrape does not show it.
+fn check_scrape(text: &str) -> Result<u64, String> {
+    const COUNT: &str = "http_request_duration_seconds_count{";
+    if !text.contains("# TYPE http_request_duration_seconds histogram") {
+        return Err("no http_request_duration_seconds histogram".into());
+    }
+    let route = format!(r#"route="{}""#, "/users/{id}/dashboard");
+    let count: f64 = text
+        .lines()
+        .filter(|l| l.starts_with(COUNT) && l.contains(&route))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum();
+    if count < 1.0 {
+        return Err("the latency histogram has counted no dashboard request yet".into());
+    }
+    Ok(count as u64)
+}
+
+fn keep_scrape(
+    dir: &Path,
+    variant: Variant,
+    benchmark: &str,
+    text: &str,
+) -> Result<Artifact, String> {
+    let path = dir.join(format!(
+        "{variant}-{}.metrics.txt",
+        benchmark.replace('/', "-")
+    ));
+    std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(Artifact {
+        scenario: SCENARIO.into(),
+        variant: variant.name().into(),
+        benchmark: benchmark.into(),
+        kind: ArtifactKind::MetricsScrape,
+        path: path.display().to_string(),
+        against: None,
+    })
+}
+
 /// The service on its own runtime and threads, listening on loopback.
 struct Server {
+    addr: std::net::SocketAddr,
     base_url: String,
     shutdown: tokio::sync::oneshot::Sender<()>,
     thread: std::thread::JoinHandle<()>,
@@ -179,11 +322,16 @@ struct Server {
 
 impl Server {
     fn start(variant: Variant, url: &str) -> Result<Server, String> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<String, String>>();
+        let (ready_tx, ready_rx) =
+            std::sync::mpsc::channel::<Result<std::net::SocketAddr, String>>();
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let url = url.to_owned();
         let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Runtime::new() {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_name(SERVICE_THREAD)
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = ready_tx.send(Err(format!("starting the server runtime: {e}")));
@@ -206,7 +354,7 @@ impl Server {
                         let _ = ready_tx.send(Err(e));
                     }
                     Ok((service, listener, addr)) => {
-                        let _ = ready_tx.send(Ok(format!("http://{addr}")));
+                        let _ = ready_tx.send(Ok(addr));
                         tokio::select! {
                             result = serve(listener, service.router()) => {
                                 if let Err(e) = result {
@@ -219,11 +367,12 @@ impl Server {
                 }
             });
         });
-        let base_url = ready_rx
+        let addr = ready_rx
             .recv()
             .map_err(|_| format!("the {variant} server thread died before listening"))??;
         Ok(Server {
-            base_url,
+            addr,
+            base_url: format!("http://{addr}"),
             shutdown,
             thread,
         })
@@ -293,8 +442,17 @@ async fn count_queries(
 }
 
 fn start_profiler() -> Result<perflab_profile::Profiler, String> {
-    perflab_profile::Profiler::start(&perflab_profile::ProfilerConfig::default())
-        .map_err(|e| e.to_string())
+    let config = perflab_profile::ProfilerConfig {
+        thread_names: true,
+        ..perflab_profile::ProfilerConfig::default()
+    };
+    perflab_profile::Profiler::start(&config).map_err(|e| e.to_string())
+}
+
+/// Whether a thread belongs to the service: its runtime, or a SQLite
+/// connection's worker thread (sqlx runs each on its own).
+fn is_service_thread(name: &str) -> bool {
+    name == SERVICE_THREAD || name.starts_with("sqlx-sqlite")
 }
 
 fn write_profile(
@@ -303,10 +461,15 @@ fn write_profile(
     variant: Variant,
     benchmark: &str,
 ) -> Result<Vec<Artifact>, String> {
-    let profile = profiler.stop().map_err(|e| e.to_string())?;
+    let whole = profiler.stop().map_err(|e| e.to_string())?;
+    let profile = perflab_profile::Profile::new(
+        whole.folded.threads(is_service_thread),
+        whole.duration,
+        whole.requested_hz,
+    );
     eprintln!(
-        "{variant} {benchmark}: {} CPU samples at {:.0} Hz",
-        profile.samples, profile.effective_hz
+        "{variant} {benchmark}: {} CPU samples at {:.0} Hz, {} of them in the service",
+        whole.samples, whole.effective_hz, profile.samples
     );
     let dir = perflab_profile::benchmark_dir(root, SCENARIO, benchmark);
     let files = perflab_profile::write_profile(&dir, variant.name(), &profile)

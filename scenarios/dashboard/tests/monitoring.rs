@@ -1,63 +1,18 @@
 //! Monitoring: the Prometheus scrape of a served instance, per-service
 //! registries, and the slow-query log with its request span.
 
+mod common;
+
 use std::cell::RefCell;
 use std::io;
-use std::path::Path;
 use std::sync::Once;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use dashboard::{
-    Dataset, QUERIES_HEADER, Service, SqlitePair, Variant, seed_sqlite_pair, sqlite_url,
-};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use common::{ROUTE, http_get, sample, serve, service, tiny_pair};
+use dashboard::{Service, Variant};
 use tower::ServiceExt;
-
-const ROUTE: &str = "/users/{id}/dashboard";
-
-async fn tiny_pair(dir: &Path) -> SqlitePair {
-    seed_sqlite_pair(dir, &Dataset::tiny())
-        .await
-        .expect("seeding the tiny data set")
-        .0
-}
-
-async fn service(pair: &SqlitePair, variant: Variant) -> Service {
-    Service::connect(variant, &sqlite_url(pair.path(variant)))
-        .await
-        .expect("connecting")
-}
-
-/// One HTTP/1.1 GET over a fresh connection: status, `x-db-queries`, body.
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, Option<u32>, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let queries = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case(QUERIES_HEADER)
-            .then(|| value.trim().parse().unwrap())
-    });
-    (status, queries, body.to_owned())
-}
-
-/// The value of the sample line that starts with `series` followed by a space.
-fn sample(text: &str, series: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("no sample {series} in\n{text}"))
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn metrics_count_requests_errors_latency_and_statements() {
@@ -273,4 +228,63 @@ async fn fast_statements_are_not_logged() {
     assert_eq!(status, StatusCode::OK);
     assert!(!logs.contains("slow statement"), "{logs}");
     assert!(logs.contains("request answered"), "{logs}");
+}
+
+/// The scrape a user takes while a load test runs: the latency histogram is
+/// already counting, requests are in flight, and by the end it has seen at
+/// least every request the load generator completed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_scraped_during_a_load_test_show_the_histograms() {
+    use perflab_load::{Distribution, LoadPlan, Pacing, RequestType, no_progress};
+
+    let dir = tempfile::tempdir().unwrap();
+    let pair = tiny_pair(dir.path()).await;
+    let (addr, server) = serve(service(&pair, Variant::Optimized).await).await;
+    let plan = LoadPlan::new("closed", 4)
+        .duration_secs(2)
+        .pacing(Pacing::Closed)
+        .request(
+            RequestType::get("dashboard", ROUTE)
+                .param("id", Distribution::Uniform { min: 1, max: 60 }),
+        );
+    let base_url = format!("http://{addr}");
+    let load =
+        tokio::spawn(async move { perflab_load::run(&base_url, &plan, &mut no_progress).await });
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (status, _, during) = http_get(addr, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        during.contains("# TYPE http_request_duration_seconds histogram"),
+        "{during}"
+    );
+    let count = format!(
+        r#"http_request_duration_seconds_count{{method="GET",route="{ROUTE}",status_class="2xx"}}"#
+    );
+    let bucket = format!(
+        r#"http_request_duration_seconds_bucket{{le="+Inf",method="GET",route="{ROUTE}",status_class="2xx"}}"#
+    );
+    let counted = sample(&during, &count);
+    assert!(counted > 0.0, "mid-run: {during}");
+    assert_eq!(sample(&during, &bucket), counted);
+    // The scrape itself is one of the requests in flight.
+    assert!(
+        sample(&during, "http_requests_in_flight") >= 1.0,
+        "{during}"
+    );
+
+    let report = load.await.unwrap().expect("the load run");
+    let (_, _, after) = http_get(addr, "/metrics").await;
+    let total = sample(&after, &count);
+    assert!(
+        total > counted,
+        "the histogram went on counting: {counted} then {total}"
+    );
+    assert!(
+        total >= report.total.count as f64,
+        "the server saw every request goose completed: {total} < {}",
+        report.total.count
+    );
+    assert_eq!(report.total.failures, 0);
+    server.abort();
 }

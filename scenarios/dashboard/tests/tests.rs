@@ -1,23 +1,12 @@
 //! Integration tests: the generator, both variants against each other on a
 //! tiny data set, statement counts, the HTTP surface and outages.
 
-use std::path::Path;
+mod common;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode};
-use dashboard::{
-    Dashboard, Dataset, Generator, QUERIES_HEADER, Service, SqlitePair, UserRows, Variant, db,
-    parse_user_id, seed_sqlite_pair, sqlite_url,
-};
+use axum::http::StatusCode;
+use common::{get, service, tiny_pair};
+use dashboard::{Dashboard, Dataset, Generator, UserRows, Variant, db, parse_user_id, sqlite_url};
 use sqlx::Row;
-use tower::ServiceExt;
-
-async fn tiny_pair(dir: &Path) -> SqlitePair {
-    seed_sqlite_pair(dir, &Dataset::tiny())
-        .await
-        .expect("seeding the tiny data set")
-        .0
-}
 
 /// Orders and items of each user of the tiny data set.
 fn tiny_rows() -> UserRows {
@@ -25,24 +14,6 @@ fn tiny_rows() -> UserRows {
     let mut generator = Generator::new(Dataset::tiny());
     while generator.next_user(&mut rows) {}
     rows
-}
-
-async fn service(pair: &SqlitePair, variant: Variant) -> Service {
-    Service::connect(variant, &sqlite_url(pair.path(variant)))
-        .await
-        .expect("connecting")
-}
-
-async fn get(router: &axum::Router, uri: &str) -> (StatusCode, Option<u32>, serde_json::Value) {
-    let request = Request::get(uri).body(Body::empty()).unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let queries = response
-        .headers()
-        .get(QUERIES_HEADER)
-        .map(|v| v.to_str().unwrap().parse().unwrap());
-    let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    (status, queries, serde_json::from_slice(&body).unwrap())
 }
 
 #[test]
@@ -282,54 +253,6 @@ async fn a_closed_pool_is_503_not_a_crash() {
             StatusCode::SERVICE_UNAVAILABLE,
             Some("database_unavailable")
         )
-    );
-}
-
-/// The same code on PostgreSQL: set `DASHBOARD_TEST_PG_URL` to a scratch
-/// database (its tables are replaced) and build with `--features postgres`.
-/// Without the variable the test says it was skipped; under CI (`CI` set),
-/// where `.ci/run` starts a real PostgreSQL, a missing variable fails.
-#[cfg(feature = "postgres")]
-#[tokio::test]
-async fn postgres_gives_the_sqlite_answers() {
-    let Ok(url) = std::env::var("DASHBOARD_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "DASHBOARD_TEST_PG_URL must be set under CI: .ci/run starts PostgreSQL for this test"
-        );
-        eprintln!(
-            "SKIPPED postgres_gives_the_sqlite_answers: set DASHBOARD_TEST_PG_URL=postgres://… to run it"
-        );
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let pair = tiny_pair(dir.path()).await;
-    let reference = service(&pair, Variant::Optimized).await;
-    dashboard::seed(&url, &Dataset::tiny()).await.unwrap();
-    for variant in Variant::ALL {
-        // One database serves both variants in turn: the migration switches
-        // the indexes on or off.
-        dashboard::migrate(&url, variant).await.unwrap();
-        let pg = Service::connect(variant, &url).await.unwrap();
-        for id in 1..=i64::from(Dataset::tiny().users) {
-            let expected = reference.dashboard(id).await.unwrap().dashboard;
-            assert_eq!(
-                pg.dashboard(id).await.unwrap().dashboard,
-                expected,
-                "{variant}, user {id}"
-            );
-        }
-        pg.close().await;
-    }
-}
-
-/// Says, visibly, that the PostgreSQL tests were not built.
-#[cfg(not(feature = "postgres"))]
-#[test]
-fn postgres_tests_need_the_postgres_feature() {
-    eprintln!(
-        "SKIPPED PostgreSQL tests: run `cargo test -p dashboard --features postgres` \
-         with DASHBOARD_TEST_PG_URL=postgres://… (.ci/run does)"
     );
 }
 
