@@ -1,9 +1,9 @@
 //! Request paths: templates such as `/users/{id}/dashboard` whose placeholders
 //! are drawn from seeded distributions, and the small generator behind them.
 //!
-//! The generator is SplitMix64, written out here rather than taken from a
-//! crate, so a plan's request sequence for a given seed never changes with a
-//! dependency update. It is for picking ids, not for anything secret.
+//! The generator is `perflab-seeded`'s SplitMix64, so a plan's request
+//! sequence for a given seed never changes with a dependency update. It is
+//! for picking ids, not for anything secret.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -13,35 +13,8 @@ use std::sync::Arc;
 /// value.
 pub const MAX_ZIPF_N: u64 = 1_000_000;
 
-/// A seeded SplitMix64 generator (Steele, Lea & Flood 2014).
-#[derive(Debug, Clone)]
-pub struct SeededRng(u64);
-
-impl SeededRng {
-    pub fn new(seed: u64) -> Self {
-        SeededRng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32
-    /// for any `n` a plan uses). `n` must be positive.
-    pub fn below(&mut self, n: u64) -> u64 {
-        assert!(n > 0, "SeededRng::below(0)");
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// The seeded generator behind request paths: perflab's one SplitMix64.
+pub type SeededRng = perflab_seeded::SplitMix64;
 
 /// How a placeholder's values are drawn.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

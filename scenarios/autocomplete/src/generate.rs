@@ -23,47 +23,7 @@ use crate::Term;
 /// Weight of the rank-1 term.
 const ZIPF_TOP: u64 = 1_000_000_000;
 
-/// A tiny, stable PRNG (Steele, Lea and Flood's SplitMix64). Its output
-/// stream is fixed by its definition, unlike `rand::rngs::StdRng`.
-#[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (`bound > 0`). Uses a 128-bit multiply instead
-    /// of `%`; the bias is below 2^-40 for the bounds used here.
-    pub fn below(&mut self, bound: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
-    }
-
-    /// One of `items`, drawn by the weights in the second field.
-    fn pick<T: Copy>(&mut self, items: &[(T, u64)]) -> T {
-        let total: u64 = items.iter().map(|(_, w)| w).sum();
-        let mut roll = self.below(total);
-        for (item, weight) in items {
-            if roll < *weight {
-                return *item;
-            }
-            roll -= weight;
-        }
-        unreachable!("roll is below the total weight")
-    }
-}
+pub use perflab_seeded::SplitMix64;
 
 // Weights are per-mille-ish shares; only their ratios matter.
 const ONSETS: &[(&str, u64)] = &[

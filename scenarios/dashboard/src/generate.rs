@@ -12,33 +12,7 @@
 //! thousands of events), and about two percent are dormant (no events, no
 //! orders). This module does not touch the database; see `db`.
 
-/// A tiny, stable PRNG (Steele, Lea and Flood's SplitMix64). Its output
-/// stream is fixed by its definition, unlike `rand::rngs::StdRng`.
-#[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (`bound > 0`), by a 128-bit multiply.
-    pub fn below(&mut self, bound: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
-    }
-}
+pub use perflab_seeded::SplitMix64;
 
 /// Seconds in a day; every period in the dashboard is a whole number of days.
 pub const DAY: i64 = 86_400;
