@@ -60,8 +60,8 @@ pub fn builtin_gate(metric: MetricKind) -> bool {
         Instructions | HeapTotalBytes | HeapTotalBlocks | HeapPeakBytes | HeapPeakBlocks
         | HeapLeakedBytes | HeapLeakedBlocks | DbQueries => true,
         L1Hits | LlHits | RamHits | TotalReadWrite | EstimatedCycles => false,
-        WallTime | PeakRss | LatencyP50 | LatencyP90 | LatencyP95 | LatencyP99 | LatencyMax
-        | Throughput | Errors => false,
+        WallTime | PeakRss | HeapGrowth | RssGrowth | LatencyP50 | LatencyP90 | LatencyP95
+        | LatencyP99 | LatencyMax | Throughput | Errors => false,
     }
 }
 

@@ -1,1 +1,19 @@
-//! perflab memory stage (being written).
+//! perflab's memory stage: how much memory a scenario uses, and whether it
+//! keeps growing.
+//!
+//! - [`counting`]: a global-allocator wrapper counting live, peak and total
+//!   heap bytes and blocks, cheap enough to leave on in a worker.
+//! - [`rss`]: resident memory of this process (`/proc/self/status`) and the
+//!   peak RSS of a child process (`wait4`), for comparing with external tools.
+//!
+//! What it does not do: install a global allocator (a binary chooses its
+//! own), log, export metrics or write perflab runs; callers do that with the
+//! values and [`Measurement`](perflab_schema::Measurement)s it returns.
+
+pub mod counting;
+mod error;
+pub mod rss;
+
+pub use counting::{CountingAlloc, HeapSnapshot};
+pub use error::MemoryError;
+pub use rss::{ChildUsage, current_rss_bytes, measure_child, peak_rss_bytes, reset_peak_rss};

@@ -125,6 +125,10 @@ metric_kinds! {
     HeapLeakedBlocks = "heap_leaked_blocks", Blocks, LowerIsBetter, Deterministic;
     /// Peak resident set size of the process.
     PeakRss = "peak_rss", Bytes, LowerIsBetter, Noisy;
+    /// Growth of the live heap per iteration (fitted slope).
+    HeapGrowth = "heap_growth", Bytes, LowerIsBetter, Noisy;
+    /// Growth of resident memory per iteration (fitted slope).
+    RssGrowth = "rss_growth", Bytes, LowerIsBetter, Noisy;
     /// Median request latency.
     LatencyP50 = "latency_p50", Nanoseconds, LowerIsBetter, Noisy;
     /// 90th percentile request latency.
