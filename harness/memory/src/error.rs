@@ -41,6 +41,13 @@ pub enum MemoryError {
         source: io::Error,
     },
 
+    /// A rule or monitor setting cannot give a verdict.
+    #[error("invalid setting `{field}`: {problem}")]
+    Config {
+        field: &'static str,
+        problem: String,
+    },
+
     /// A child process could not be started.
     #[error("could not start {command}")]
     Spawn {

@@ -5,6 +5,8 @@
 //!   heap bytes and blocks, cheap enough to leave on in a worker.
 //! - [`rss`]: resident memory of this process (`/proc/self/status`) and the
 //!   peak RSS of a child process (`wait4`), for comparing with external tools.
+//! - [`leak`]: growth per iteration fitted by least squares, and a typed
+//!   verdict (leaks, flat, drifts, not enough data) from a [`leak::LeakRule`].
 //!
 //! What it does not do: install a global allocator (a binary chooses its
 //! own), log, export metrics or write perflab runs; callers do that with the
@@ -12,8 +14,10 @@
 
 pub mod counting;
 mod error;
+pub mod leak;
 pub mod rss;
 
 pub use counting::{CountingAlloc, HeapSnapshot};
 pub use error::MemoryError;
+pub use leak::{Growth, LeakRule, LeakVerdict, fit_growth, judge};
 pub use rss::{ChildUsage, current_rss_bytes, measure_child, peak_rss_bytes, reset_peak_rss};
