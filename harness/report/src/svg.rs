@@ -1,0 +1,371 @@
+//! Inline SVG charts, drawn from the view model's numbers as strings.
+//!
+//! Every piece of text that goes into a chart (variant names, commit
+//! summaries, values) passes through [`esc`], because these strings are
+//! inserted into pages unescaped. Charts draw; they compute nothing beyond
+//! positions (the medians they mark come from `perflab-compare`).
+
+use crate::model::bench::Bar;
+use crate::model::view::value_text;
+use perflab_schema::Unit;
+use std::fmt::Write;
+
+const WIDTH: f64 = 640.0;
+const LEFT: f64 = 150.0;
+const RIGHT: f64 = 20.0;
+const ROW: f64 = 22.0;
+/// At most this many points of one series are drawn; more are thinned evenly.
+pub const MAX_POINTS: usize = 400;
+/// Series with more points than this are drawn as a bare line.
+pub const MAX_TOOLTIPS: usize = 40;
+const COLORS: [&str; 6] = [
+    "#d1495b", "#2e86ab", "#edae49", "#3b8b5a", "#8e6c8a", "#555555",
+];
+
+/// Escapes text for SVG and HTML content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn color(i: usize) -> &'static str {
+    COLORS[i % COLORS.len()]
+}
+
+fn open(kind: &str, height: f64, label: &str) -> String {
+    format!(
+        r#"<svg class="chart chart-{kind}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-label="{}">"#,
+        esc(label)
+    )
+}
+
+/// Evenly thinned indices so at most [`MAX_POINTS`] remain.
+fn thin<T: Copy>(values: &[T]) -> Vec<T> {
+    if values.len() <= MAX_POINTS {
+        return values.to_vec();
+    }
+    let step = values.len() as f64 / MAX_POINTS as f64;
+    (0..MAX_POINTS)
+        .map(|i| values[(i as f64 * step) as usize])
+        .collect()
+}
+
+/// A linear scale from `[lo, hi]` to `[a, b]` pixels.
+#[derive(Clone, Copy)]
+struct Scale {
+    lo: f64,
+    hi: f64,
+    a: f64,
+    b: f64,
+}
+
+impl Scale {
+    fn new(lo: f64, hi: f64, a: f64, b: f64) -> Scale {
+        let (lo, hi) = if hi > lo {
+            (lo, hi)
+        } else {
+            (lo - 1.0, hi + 1.0)
+        };
+        Scale { lo, hi, a, b }
+    }
+
+    fn at(&self, v: f64) -> f64 {
+        self.a + (v - self.lo) / (self.hi - self.lo) * (self.b - self.a)
+    }
+}
+
+fn finite_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// Value ticks along the x axis at the bottom.
+fn x_ticks(out: &mut String, scale: Scale, unit: Unit, y: f64) {
+    for i in 0..=4 {
+        let v = scale.lo + (scale.hi - scale.lo) * f64::from(i) / 4.0;
+        let x = scale.at(v);
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{x:.1}" y1="0" x2="{x:.1}" y2="{y:.1}"/><text class="tick" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            y + 14.0,
+            esc(&value_text(Some(v), unit))
+        );
+    }
+}
+
+/// Horizontal bars from zero with interval whiskers, one per bar.
+pub fn bars(title: &str, unit: Unit, bars: &[Bar]) -> String {
+    let height = bars.len() as f64 * ROW + 30.0;
+    let hi = finite_range(
+        bars.iter()
+            .flat_map(|b| [Some(b.value), b.interval.map(|i| i.upper)])
+            .flatten(),
+    )
+    .map_or(1.0, |(_, hi)| hi.max(0.0));
+    let scale = Scale::new(
+        0.0,
+        if hi > 0.0 { hi * 1.05 } else { 1.0 },
+        LEFT,
+        WIDTH - RIGHT,
+    );
+    let mut out = open("bars", height, title);
+    x_ticks(&mut out, scale, unit, height - 24.0);
+    for (i, bar) in bars.iter().enumerate() {
+        let y = i as f64 * ROW + 2.0;
+        let w = (scale.at(bar.value) - LEFT).max(0.5);
+        let tip = format!(
+            "{}: {}{}",
+            bar.label,
+            value_text(Some(bar.value), unit),
+            bar.interval.map_or_else(String::new, |ci| format!(
+                " [{}, {}]",
+                value_text(Some(ci.lower), unit),
+                value_text(Some(ci.upper), unit)
+            ))
+        );
+        let _ = write!(
+            out,
+            r#"<text class="label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{LEFT}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{}"><title>{}</title></rect>"#,
+            LEFT - 6.0,
+            y + ROW * 0.6,
+            esc(&bar.label),
+            ROW - 6.0,
+            color(i),
+            esc(&tip)
+        );
+        if let Some(ci) = bar.interval {
+            let (x1, x2, ym) = (
+                scale.at(ci.lower),
+                scale.at(ci.upper),
+                y + (ROW - 6.0) / 2.0,
+            );
+            let _ = write!(
+                out,
+                r#"<path class="whisker" d="M{x1:.1} {ym:.1}H{x2:.1}M{x1:.1} {:.1}V{:.1}M{x2:.1} {:.1}V{:.1}"/>"#,
+                ym - 5.0,
+                ym + 5.0,
+                ym - 5.0,
+                ym + 5.0
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// One row of dots per variant (a strip plot of the raw samples) with the
+/// median marked.
+pub fn distribution(title: &str, unit: Unit, series: &[(String, Vec<f64>)]) -> String {
+    let height = series.len() as f64 * ROW * 2.0 + 30.0;
+    let (lo, hi) =
+        finite_range(series.iter().flat_map(|(_, s)| s.iter().copied())).unwrap_or((0.0, 1.0));
+    let pad = (hi - lo) * 0.05;
+    let scale = Scale::new(lo - pad, hi + pad, LEFT, WIDTH - RIGHT);
+    let mut out = open("distribution", height, title);
+    x_ticks(&mut out, scale, unit, height - 24.0);
+    for (i, (label, samples)) in series.iter().enumerate() {
+        let y0 = i as f64 * ROW * 2.0 + 4.0;
+        let _ = write!(
+            out,
+            r#"<text class="label" x="{:.1}" y="{:.1}" text-anchor="end">{} (n={})</text><g fill="{}" fill-opacity="0.55">"#,
+            LEFT - 6.0,
+            y0 + ROW,
+            esc(label),
+            samples.len(),
+            color(i)
+        );
+        for (j, v) in thin(samples).into_iter().enumerate() {
+            // Deterministic jitter so identical runs draw identical pictures.
+            let jitter = ((j * 7919) % 29) as f64 / 29.0 * (ROW * 1.4);
+            let _ = write!(
+                out,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="2.2"/>"#,
+                scale.at(v),
+                y0 + 4.0 + jitter
+            );
+        }
+        out.push_str("</g>");
+        if let Some(median) = perflab_compare::stats::median(samples) {
+            let x = scale.at(median);
+            let _ = write!(
+                out,
+                r#"<line class="median" x1="{x:.1}" y1="{y0:.1}" x2="{x:.1}" y2="{:.1}"><title>median {}</title></line>"#,
+                y0 + ROW * 1.8,
+                esc(&value_text(Some(median), unit))
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// A series of points with a tooltip each, for [`lines`].
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    /// (x, y, tooltip)
+    pub points: Vec<(f64, f64, String)>,
+    /// An extra point drawn apart (this run beside the baseline history).
+    pub marker: Option<(f64, f64, String)>,
+}
+
+/// Lines over a shared x axis (commits, iterations, requests).
+pub fn lines(title: &str, unit: Unit, x_label: &str, series: &[Series]) -> String {
+    let height = 220.0;
+    let (top, bottom, left) = (10.0, height - 40.0, 70.0);
+    let all = || {
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().chain(&s.marker).map(|p| (p.0, p.1)))
+    };
+    let (xlo, xhi) = finite_range(all().map(|p| p.0)).unwrap_or((0.0, 1.0));
+    let (ylo, yhi) = finite_range(all().map(|p| p.1)).unwrap_or((0.0, 1.0));
+    let pad = (yhi - ylo).max(yhi.abs() * 0.01) * 0.08;
+    let xs = Scale::new(xlo, xhi, left, WIDTH - RIGHT - 60.0);
+    let ys = Scale::new(ylo - pad, yhi + pad, bottom, top);
+    let mut out = open("lines", height, title);
+    for i in 0..=3 {
+        let v = ys.lo + (ys.hi - ys.lo) * f64::from(i) / 3.0;
+        let y = ys.at(v);
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            WIDTH - RIGHT - 60.0,
+            left - 4.0,
+            y + 4.0,
+            esc(&value_text(Some(v), unit))
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        (left + WIDTH - RIGHT - 60.0) / 2.0,
+        height - 8.0,
+        esc(x_label)
+    );
+    for (i, s) in series.iter().enumerate() {
+        let pts = thin(&s.points.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>());
+        let mut d = String::new();
+        for (j, (x, y)) in pts.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1}",
+                if j == 0 { "M" } else { "L" },
+                xs.at(*x),
+                ys.at(*y)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<path class="series" d="{d}" stroke="{}" fill="none"/>"#,
+            color(i)
+        );
+        // Per-point tooltips only while they are few: they weigh most of a page.
+        if s.points.len() <= MAX_TOOLTIPS {
+            for (x, y, tip) in &s.points {
+                let _ = write!(
+                    out,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{}"><title>{}</title></circle>"#,
+                    xs.at(*x),
+                    ys.at(*y),
+                    color(i),
+                    esc(tip)
+                );
+            }
+        }
+        if let Some((x, y, tip)) = &s.marker {
+            let _ = write!(
+                out,
+                r#"<rect class="current" x="{:.1}" y="{:.1}" width="7" height="7" fill="{}"><title>{}</title></rect>"#,
+                xs.at(*x) - 3.5,
+                ys.at(*y) - 3.5,
+                color(i),
+                esc(tip)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<text class="legend" x="{:.1}" y="{:.1}" fill="{}">{}</text>"#,
+            WIDTH - RIGHT - 55.0,
+            top + 12.0 + i as f64 * 14.0,
+            color(i),
+            esc(&s.label)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perflab_schema::Interval;
+
+    #[test]
+    fn text_in_charts_is_escaped() {
+        let evil = "<script>alert(1)</script>";
+        let svg = bars(
+            evil,
+            Unit::Nanoseconds,
+            &[Bar {
+                label: evil.to_owned(),
+                value: 5.0,
+                interval: Some(Interval {
+                    lower: 4.0,
+                    upper: 6.0,
+                    level: 0.95,
+                }),
+            }],
+        );
+        assert!(!svg.contains("<script"));
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        let svg = lines(
+            "t",
+            Unit::Count,
+            "x",
+            &[Series {
+                label: evil.to_owned(),
+                points: vec![(0.0, 1.0, evil.to_owned())],
+                marker: None,
+            }],
+        );
+        assert!(!svg.contains("<script"));
+    }
+
+    #[test]
+    fn many_samples_are_thinned() {
+        let samples: Vec<f64> = (0..10_000).map(f64::from).collect();
+        let svg = distribution("d", Unit::Nanoseconds, &[("v".into(), samples)]);
+        assert_eq!(svg.matches("<circle").count(), MAX_POINTS);
+    }
+
+    #[test]
+    fn degenerate_inputs_draw_without_nan() {
+        let svg = bars(
+            "b",
+            Unit::Count,
+            &[Bar {
+                label: "z".into(),
+                value: 0.0,
+                interval: None,
+            }],
+        );
+        assert!(!svg.contains("NaN"));
+        let svg = distribution("d", Unit::Count, &[("v".into(), vec![3.0; 5])]);
+        assert!(!svg.contains("NaN"));
+    }
+}
