@@ -7,6 +7,8 @@
 //!   peak RSS of a child process (`wait4`), for comparing with external tools.
 //! - [`leak`]: growth per iteration fitted by least squares, and a typed
 //!   verdict (leaks, flat, drifts, not enough data) from a [`leak::LeakRule`].
+//! - [`monitor`]: the same rule on a sliding window inside a running worker,
+//!   plus an RSS ceiling; typed alerts, raised once per crossing.
 //!
 //! What it does not do: install a global allocator (a binary chooses its
 //! own), log, export metrics or write perflab runs; callers do that with the
@@ -15,9 +17,11 @@
 pub mod counting;
 mod error;
 pub mod leak;
+pub mod monitor;
 pub mod rss;
 
 pub use counting::{CountingAlloc, HeapSnapshot};
 pub use error::MemoryError;
 pub use leak::{Growth, LeakRule, LeakVerdict, fit_growth, judge};
+pub use monitor::{Alert, MemoryMonitor, MemorySample, MonitorConfig, Series};
 pub use rss::{ChildUsage, current_rss_bytes, measure_child, peak_rss_bytes, reset_peak_rss};
