@@ -1,0 +1,1 @@
+//! Runtime monitoring of the worker (being written).
