@@ -28,6 +28,8 @@ pub enum Commands {
     Gate(GateArgs),
     /// Rank a variant's slowest parts from its CPU profile, query analysis and load results.
     Findings(FindingsArgs),
+    /// Render a static HTML site of a run against the baseline (opens offline from reports/site/index.html).
+    Report(ReportArgs),
     /// Print the JSON Schema of run and baseline files.
     Schema,
 }
@@ -221,6 +223,27 @@ pub struct GateArgs {
     /// Print GitHub workflow annotations (default: when GITHUB_ACTIONS=true).
     #[arg(long)]
     pub annotations: bool,
+    /// Where the `perflab report` site is published (e.g.
+    /// https://org.github.io/repo/): the Markdown links each benchmark to its
+    /// page there. Unset: links relative to the workspace root, into
+    /// reports/site/ (they resolve when the Markdown is read from the root).
+    #[arg(long, value_name = "URL", env = "PERFLAB_REPORT_URL")]
+    pub report_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+    /// Gate configuration for the verdicts shown (default: perflab.toml at the workspace root).
+    #[arg(long, env = "PERFLAB_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Write the site here, replacing an earlier report (default: reports/site at the workspace root).
+    #[arg(long, value_name = "DIR", env = "PERFLAB_REPORT_DIR")]
+    pub out: Option<PathBuf>,
+    /// At most this many baseline versions in history charts, newest kept.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub history: usize,
 }
 
 #[cfg(test)]

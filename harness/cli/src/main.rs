@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         cli::Commands::Compare(args) => commands::compare::run(&args),
         cli::Commands::Gate(args) => commands::gate::run(&args),
         cli::Commands::Findings(args) => commands::findings::run(&args),
+        cli::Commands::Report(args) => commands::report::run(&args),
         cli::Commands::Schema => {
             print!("{}", perflab_schema::json_schema());
             Ok(ExitCode::SUCCESS)

@@ -62,8 +62,9 @@ mod report;
 pub use config::{Config, ConfigError, Policy, Slo, Source, builtin_gate};
 pub use glob::{Glob, GlobError};
 pub use render::{
-    Links, format_factor, format_pct, format_signed, format_value, render_annotations,
-    render_comparisons, render_load, render_markdown, render_run, render_speedups, render_table,
+    Links, ReportLinks, format_factor, format_pct, format_signed, format_value, render_annotations,
+    render_comparisons, render_load, render_markdown, render_markdown_with_report, render_run,
+    render_speedups, render_table,
 };
 pub use report::{
     Counts, GateReport, GateRow, Outcome, Role, SloBound, SloCheck, Status, evaluate,

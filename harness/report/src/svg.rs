@@ -174,7 +174,13 @@ pub fn distribution(title: &str, unit: Unit, series: &[(String, Vec<f64>)]) -> S
     let (lo, hi) =
         finite_range(series.iter().flat_map(|(_, s)| s.iter().copied())).unwrap_or((0.0, 1.0));
     let pad = (hi - lo) * 0.05;
-    let scale = Scale::new(lo - pad, hi + pad, LEFT, WIDTH - RIGHT);
+    // Non-negative data gets no negative axis labels.
+    let floor = if lo >= 0.0 {
+        (lo - pad).max(0.0)
+    } else {
+        lo - pad
+    };
+    let scale = Scale::new(floor, hi + pad, LEFT, WIDTH - RIGHT);
     let mut out = open("distribution", height, title);
     x_ticks(&mut out, scale, unit, height - 24.0);
     for (i, (label, samples)) in series.iter().enumerate() {
@@ -236,7 +242,12 @@ pub fn lines(title: &str, unit: Unit, x_label: &str, series: &[Series]) -> Strin
     let (ylo, yhi) = finite_range(all().map(|p| p.1)).unwrap_or((0.0, 1.0));
     let pad = (yhi - ylo).max(yhi.abs() * 0.01) * 0.08;
     let xs = Scale::new(xlo, xhi, left, WIDTH - RIGHT - 60.0);
-    let ys = Scale::new(ylo - pad, yhi + pad, bottom, top);
+    let floor = if ylo >= 0.0 {
+        (ylo - pad).max(0.0)
+    } else {
+        ylo - pad
+    };
+    let ys = Scale::new(floor, yhi + pad, bottom, top);
     let mut out = open("lines", height, title);
     for i in 0..=3 {
         let v = ys.lo + (ys.hi - ys.lo) * f64::from(i) / 3.0;

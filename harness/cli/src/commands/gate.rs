@@ -26,7 +26,16 @@ pub fn run(args: &GateArgs) -> Result<ExitCode> {
     let report = perflab_gate::evaluate(&config, Some(&baseline.run), &current, &history);
 
     println!("{}", perflab_gate::render_table(&report));
-    let markdown = perflab_gate::render_markdown(&report, None);
+    let base = args.report_url.as_deref();
+    let index = format!("{}index.html", super::report::site_base(base));
+    let page = |key: &perflab_schema::MeasurementKey| Some(super::report::page_link(base, key));
+    let markdown = perflab_gate::render_markdown_with_report(
+        &report,
+        perflab_gate::ReportLinks {
+            index: &index,
+            page: &page,
+        },
+    );
     if let Some(path) = &args.markdown {
         perflab_store::write_atomic(path, markdown.as_bytes())?;
     }

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod compare;
 pub mod findings;
 pub mod gate;
+pub mod report;
 pub mod run;
 
 use crate::workspace::Workspace;

@@ -61,6 +61,8 @@ impl Repo {
             "PERFLAB_CONFIG",
             "PERFLAB_MARKDOWN",
             "PERFLAB_MACHINE_ID",
+            "PERFLAB_REPORT_URL",
+            "PERFLAB_REPORT_DIR",
         ] {
             cmd.env_remove(var);
         }

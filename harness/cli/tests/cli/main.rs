@@ -6,3 +6,4 @@ mod baseline;
 mod fixture;
 mod gate;
 mod misc;
+mod report;

@@ -14,9 +14,38 @@ use perflab_schema::MeasurementKey;
 /// Turns a measurement key into a URL, if there is one for it.
 pub type Links<'a> = &'a dyn Fn(&MeasurementKey) -> Option<String>;
 
+/// Where an HTML report of the same run lives (`perflab report`): its front
+/// page and the page of each key.
+#[derive(Clone, Copy)]
+pub struct ReportLinks<'a> {
+    /// URL of the report's front page.
+    pub index: &'a str,
+    /// URL of a key's page, anchored at the key's row.
+    pub page: Links<'a>,
+}
+
+impl std::fmt::Debug for ReportLinks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportLinks")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Renders `report`; `links`, when given, turns benchmark names into links
 /// (for example to a flamegraph or a history chart).
 pub fn render_markdown(report: &GateReport, links: Option<Links<'_>>) -> String {
+    render(report, links, None)
+}
+
+/// Renders `report` with every benchmark name (each regression first of
+/// all) linked to its page of the HTML report, and a link to the report's
+/// front page under the verdict line.
+pub fn render_markdown_with_report(report: &GateReport, links: ReportLinks<'_>) -> String {
+    render(report, Some(links.page), Some(links.index))
+}
+
+fn render(report: &GateReport, links: Option<Links<'_>>, index: Option<&str>) -> String {
     let name = |key: &MeasurementKey| {
         let text = format!("`{}`", bench_name(key));
         match links.and_then(|l| l(key)) {
@@ -30,6 +59,11 @@ pub fn render_markdown(report: &GateReport, links: Option<Links<'_>>) -> String 
         Outcome::Fail => "❌ perflab: fail",
     };
     out.push_str(&format!("### {title}\n\n{}\n", summary_counts(report)));
+    if let Some(index) = index {
+        out.push_str(&format!(
+            "\n[Full report]({index}): speedups, history, flamegraphs.\n"
+        ));
+    }
     if !report.has_baseline {
         out.push_str("\nNo baseline was found, so only SLOs were checked.\n");
     }

@@ -14,7 +14,7 @@ mod units;
 
 pub use annotations::render_annotations;
 pub use load::render_load;
-pub use markdown::{Links, render_markdown};
+pub use markdown::{Links, ReportLinks, render_markdown, render_markdown_with_report};
 pub use terminal::{render_comparisons, render_run, render_speedups, render_table};
 pub use units::{format_factor, format_pct, format_signed, format_value};
 

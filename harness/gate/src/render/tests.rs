@@ -48,6 +48,26 @@ fn markdown_with_links() {
 }
 
 #[test]
+fn markdown_with_report_links_every_regression_and_the_front_page() {
+    let page = |k: &MeasurementKey| Some(format!("https://r.example/bench/{}.html", k.scenario));
+    let out = render_markdown_with_report(
+        &report(),
+        crate::ReportLinks {
+            index: "https://r.example/index.html",
+            page: &page,
+        },
+    );
+    assert!(out.contains("[Full report](https://r.example/index.html)"));
+    let regressions = &out[out.find("#### Regressions").unwrap()..out.find("<details>").unwrap()];
+    let rows = regressions
+        .lines()
+        .filter(|l| l.starts_with("| ❌") || l.starts_with("| ⚠️"));
+    for row in rows {
+        assert!(row.contains("](https://r.example/bench/"), "{row}");
+    }
+}
+
+#[test]
 fn annotations() {
     insta::assert_snapshot!("gate_annotations", render_annotations(&report()));
 }

@@ -123,6 +123,13 @@ pub fn build(input: &SiteInput<'_>, benches: &[BenchPage], scenarios: &[Scenario
                         .filter(|b| b.scenario == s.name)
                         .flat_map(|b| &b.artifacts)
                         .find(|a| a.diff)
+                })
+                .or_else(|| {
+                    benches
+                        .iter()
+                        .filter(|b| b.scenario == s.name)
+                        .flat_map(|b| &b.artifacts)
+                        .find(|a| a.image)
                 });
             Some(Highlight {
                 scenario: s.name.clone(),
