@@ -74,7 +74,51 @@ pub enum MemoryError {
         source: io::Error,
     },
 
+    /// A growth measurement could not be made from a series.
+    #[error("{benchmark} [{metric}]: {problem}")]
+    Growth {
+        benchmark: String,
+        metric: perflab_schema::MetricKind,
+        problem: String,
+    },
+
+    /// dhat's profiler saw no allocation at all, not even a probe: the
+    /// binary's global allocator is not `dhat::Alloc`.
+    #[error(
+        "profiling {}: dhat saw no allocations; the binary needs \
+         `#[global_allocator] static ALLOC: dhat::Alloc = dhat::Alloc;`",
+        path.display()
+    )]
+    NotDhatAllocator { path: PathBuf },
+
+    /// A dhat profiler started elsewhere in the process is still running
+    /// (dhat allows one at a time).
+    #[error("profiling {}: another dhat profiler is running in this process", path.display())]
+    ProfilerBusy { path: PathBuf },
+
     /// A re-executed child (one per variant) failed.
-    #[error("{command} failed with {status}")]
-    ChildFailed { command: String, status: String },
+    #[error("variant `{variant}`: {command} failed with {status}")]
+    ChildFailed {
+        variant: String,
+        command: String,
+        status: String,
+    },
+
+    /// A re-executed child could not hand its results to the parent.
+    #[error("could not write this variant's results to {}", path.display())]
+    WriteResults {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    /// A re-executed child's results could not be read or were not a valid
+    /// perflab fragment.
+    #[error("variant `{variant}`: could not read its results from {}", path.display())]
+    ChildResults {
+        variant: String,
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }

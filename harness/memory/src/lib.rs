@@ -9,19 +9,29 @@
 //!   verdict (leaks, flat, drifts, not enough data) from a [`leak::LeakRule`].
 //! - [`monitor`]: the same rule on a sliding window inside a running worker,
 //!   plus an RSS ceiling; typed alerts, raised once per crossing.
+//! - [`dhat_profile`]: run a closure under dhat's heap profiler (DHAT JSON for
+//!   the viewer) and turn its counters into measurements and an artifact.
+//! - [`isolate`]: run each variant of a bench in a fresh process of the same
+//!   binary and merge their fragments.
+//! - [`measure`]: perflab measurements from heap totals and from growth per
+//!   iteration.
 //!
 //! What it does not do: install a global allocator (a binary chooses its
 //! own), log, export metrics or write perflab runs; callers do that with the
 //! values and [`Measurement`](perflab_schema::Measurement)s it returns.
 
 pub mod counting;
+pub mod dhat_profile;
 mod error;
+pub mod isolate;
 pub mod leak;
+pub mod measure;
 pub mod monitor;
 pub mod rss;
 
 pub use counting::{CountingAlloc, HeapSnapshot};
 pub use error::MemoryError;
 pub use leak::{Growth, LeakRule, LeakVerdict, fit_growth, judge};
+pub use measure::{HeapTotals, growth_measurements, heap_measurements};
 pub use monitor::{Alert, MemoryMonitor, MemorySample, MonitorConfig, Series};
 pub use rss::{ChildUsage, current_rss_bytes, measure_child, peak_rss_bytes, reset_peak_rss};
