@@ -167,13 +167,23 @@ mod tests {
         assert_eq!(p, Path::new("/tmp/a/naive-thumbnail-jpeg.dhat-heap.json"));
     }
 
+    /// One test: both halves start a dhat profiler, and dhat allows one at a
+    /// time per process.
     #[test]
-    fn without_dhat_alloc_profiling_is_an_error_not_an_empty_profile() {
+    fn misuse_is_an_error_not_an_empty_profile_or_a_panic() {
         let dir = std::env::temp_dir().join(format!("perflab-memory-{}", std::process::id()));
         let path = dir.join("no-alloc.json");
         let err = profile_heap(&path, || vec![1u8; 1024].len()).unwrap_err();
         assert!(matches!(err, MemoryError::NotDhatAllocator { .. }), "{err}");
         assert!(err.to_string().contains("no-alloc.json"), "{err}");
+        assert!(!path.exists(), "the empty profile is removed");
+
+        // A profiler started outside `profile_heap` (dhat prints its panic
+        // message; `profile_heap` returns an error instead of panicking).
+        let outside = dhat::Profiler::builder().testing().build();
+        let err = profile_heap(&dir.join("busy.json"), || ()).unwrap_err();
+        assert!(matches!(err, MemoryError::ProfilerBusy { .. }), "{err}");
+        drop(outside);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -47,7 +47,7 @@ const T_975: [f64; 30] = [
 /// The standard normal's 0.975 quantile, the limit of `t(0.975, df)`.
 const Z_975: f64 = 1.959_963_985;
 
-/// `t(0.975, df)`: from [`T_975`] up to 30 degrees of freedom, above that
+/// `t(0.975, df)`: from a table up to 30 degrees of freedom, above that
 /// from the Cornish–Fisher expansion of t around the normal quantile
 /// (Abramowitz & Stegun 26.7.5, four terms), which is within 3e-6 of the
 /// exact value at df = 30 and closer beyond. `None` for df = 0.
