@@ -74,20 +74,49 @@ fn child(mib: u64) -> Command {
     cmd
 }
 
+/// Set in a copy of this binary that runs one test alone.
+const ALONE_ENV: &str = "PERFLAB_MEMORY_TEST_ALONE";
+
+/// Runs `body` in a fresh copy of this test binary that runs only `test`,
+/// so no test beside it moves this process's RSS. Regression: the floor
+/// test failed when another test's panic captured a backtrace (loading
+/// debug info, +60 MB) while it ran; `measure_child` rightly said the
+/// child's peak was unknown.
+fn alone(test: &str, body: impl FnOnce()) {
+    if std::env::var_os(ALONE_ENV).is_some() {
+        return body();
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--test-threads=1", "--nocapture"])
+        .env(ALONE_ENV, "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{test} alone: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn measure_child_reports_the_childs_peak_then_flags_the_parents_floor() {
-    // One test, in this order: the second half raises this process's peak
-    // for good, which would hide any child smaller than it. It is also the
-    // only test that resets the peak (clear_refs exists since Linux 4.0): a
-    // reset from a test running beside it could lower the parent's peak
-    // under the floor it already gave a child.
+    alone(
+        "rss::tests::measure_child_reports_the_childs_peak_then_flags_the_parents_floor",
+        childs_peak_then_parents_floor,
+    );
+}
+
+fn childs_peak_then_parents_floor() {
+    // In this order: the second half raises this process's peak for good,
+    // which would hide any child smaller than it.
     reset_peak_rss().unwrap();
     assert!(peak_rss_bytes().unwrap() > 0);
     let usage = measure_child(&mut child(48)).unwrap();
     assert!(usage.status.success(), "{:?}", usage.status);
     let own = usage
         .child_peak_rss_bytes()
-        .expect("the child is bigger than us");
+        .unwrap_or_else(|| panic!("the child is bigger than us: {usage:?}"));
     assert!(own >= 48 * MIB, "child peak {own}");
     assert!(own < 48 * MIB + 64 * MIB, "child peak {own}");
 
