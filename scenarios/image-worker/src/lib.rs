@@ -49,6 +49,7 @@
 //!
 //! This crate does not measure itself; the `memory` bench does.
 
+pub mod batch;
 pub mod compare;
 mod decode;
 pub mod generate;

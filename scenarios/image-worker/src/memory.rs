@@ -60,3 +60,50 @@ pub fn current_rss_bytes() -> Option<u64> {
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
 }
+
+/// A byte count given on the command line or in the environment: a plain
+/// number, or one with a binary suffix (`K`, `M`, `G`, `KiB`, `MiB`, `GiB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+/// A byte count that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a byte count (examples: 1073741824, 512M, 1GiB)")]
+pub struct BadByteSize(pub String);
+
+impl std::str::FromStr for ByteSize {
+    type Err = BadByteSize;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadByteSize(s.to_owned());
+        let t = s.trim();
+        let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (number, suffix) = t.split_at(digits);
+        let shift = match suffix.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 0,
+            "k" | "kib" => 10,
+            "m" | "mib" => 20,
+            "g" | "gib" => 30,
+            _ => return Err(bad()),
+        };
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        n.checked_mul(1 << shift).map(ByteSize).ok_or_else(bad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_parse_with_binary_suffixes() {
+        assert_eq!("1024".parse(), Ok(ByteSize(1024)));
+        assert_eq!("512M".parse(), Ok(ByteSize(512 << 20)));
+        assert_eq!("1GiB".parse(), Ok(ByteSize(1 << 30)));
+        assert_eq!("3 k".parse(), Ok(ByteSize(3 << 10)));
+        assert!("".parse::<ByteSize>().is_err());
+        assert!("1T".parse::<ByteSize>().is_err());
+        assert!("-1".parse::<ByteSize>().is_err());
+        assert!("99999999999999999999G".parse::<ByteSize>().is_err());
+    }
+}

@@ -5,7 +5,9 @@
 
 mod agreement;
 mod bad_input;
+mod cli;
 mod common;
 mod generator;
 mod memory;
+mod monitoring;
 mod store;
