@@ -16,7 +16,8 @@ pub struct SectionCharts {
     pub bars: Option<String>,
     pub distribution: Option<String>,
     pub growth: Option<String>,
-    pub history: Option<String>,
+    /// One chart per variant.
+    pub history: Vec<String>,
 }
 
 pub fn section(s: &MetricSection, commits: &[CommitView]) -> SectionCharts {
@@ -53,12 +54,14 @@ pub fn section(s: &MetricSection, commits: &[CommitView]) -> SectionCharts {
             &series,
         )
     });
-    let history = (!s.history.is_empty()).then(|| {
-        let now = commits.len() as f64;
-        let series: Vec<Series> = s
-            .history
-            .iter()
-            .map(|h| Series {
+    // One chart per variant: variants orders of magnitude apart would
+    // flatten each other on a shared axis.
+    let now = commits.len() as f64;
+    let history = s
+        .history
+        .iter()
+        .map(|h| {
+            let series = Series {
                 label: h.label.clone(),
                 points: h
                     .points
@@ -68,15 +71,15 @@ pub fn section(s: &MetricSection, commits: &[CommitView]) -> SectionCharts {
                 marker: h
                     .current
                     .map(|v| (now, v, format!("this run: {}", value_text(Some(v), unit)))),
-            })
-            .collect();
-        svg::lines(
-            &format!("{} over the baseline's commits", s.metric),
-            unit,
-            "baseline commits, oldest to newest; square = this run",
-            &series,
-        )
-    });
+            };
+            svg::lines(
+                &format!("{} of {} over the baseline's commits", s.metric, h.label),
+                unit,
+                "baseline commits, oldest to newest; square = this run",
+                &[series],
+            )
+        })
+        .collect();
     SectionCharts {
         bars,
         distribution,

@@ -67,7 +67,13 @@ struct Scale {
     hi: f64,
     a: f64,
     b: f64,
+    /// Logarithmic: positions by `ln(v)`; `lo` and `hi` are then positive.
+    log: bool,
 }
+
+/// Positive data spanning more than this ratio is drawn on a log axis, so
+/// variants orders of magnitude apart both stay visible.
+pub const LOG_RATIO: f64 = 20.0;
 
 impl Scale {
     fn new(lo: f64, hi: f64, a: f64, b: f64) -> Scale {
@@ -76,11 +82,43 @@ impl Scale {
         } else {
             (lo - 1.0, hi + 1.0)
         };
-        Scale { lo, hi, a, b }
+        Scale {
+            lo,
+            hi,
+            a,
+            b,
+            log: false,
+        }
+    }
+
+    /// A log scale over positive `[lo, hi]` with a little room either side.
+    fn log(lo: f64, hi: f64, a: f64, b: f64) -> Scale {
+        Scale {
+            lo: lo / 1.15,
+            hi: hi * 1.15,
+            a,
+            b,
+            log: true,
+        }
     }
 
     fn at(&self, v: f64) -> f64 {
-        self.a + (v - self.lo) / (self.hi - self.lo) * (self.b - self.a)
+        if self.log {
+            let (v, lo, hi) = (v.max(self.lo).ln(), self.lo.ln(), self.hi.ln());
+            self.a + (v - lo) / (hi - lo) * (self.b - self.a)
+        } else {
+            self.a + (v - self.lo) / (self.hi - self.lo) * (self.b - self.a)
+        }
+    }
+
+    /// The value `i / n` of the way along the axis.
+    fn value_at(&self, i: u32, n: u32) -> f64 {
+        let f = f64::from(i) / f64::from(n);
+        if self.log {
+            (self.lo.ln() + (self.hi.ln() - self.lo.ln()) * f).exp()
+        } else {
+            self.lo + (self.hi - self.lo) * f
+        }
     }
 }
 
@@ -96,7 +134,7 @@ fn finite_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 /// Value ticks along the x axis at the bottom.
 fn x_ticks(out: &mut String, scale: Scale, unit: Unit, y: f64) {
     for i in 0..=4 {
-        let v = scale.lo + (scale.hi - scale.lo) * f64::from(i) / 4.0;
+        let v = scale.value_at(i, 4);
         let x = scale.at(v);
         let _ = write!(
             out,
@@ -174,14 +212,27 @@ pub fn distribution(title: &str, unit: Unit, series: &[(String, Vec<f64>)]) -> S
     let (lo, hi) =
         finite_range(series.iter().flat_map(|(_, s)| s.iter().copied())).unwrap_or((0.0, 1.0));
     let pad = (hi - lo) * 0.05;
-    // Non-negative data gets no negative axis labels.
-    let floor = if lo >= 0.0 {
-        (lo - pad).max(0.0)
+    let log = lo > 0.0 && hi / lo > LOG_RATIO;
+    let scale = if log {
+        Scale::log(lo, hi, LEFT, WIDTH - RIGHT)
     } else {
-        lo - pad
+        // Non-negative data gets no negative axis labels.
+        let floor = if lo >= 0.0 {
+            (lo - pad).max(0.0)
+        } else {
+            lo - pad
+        };
+        Scale::new(floor, hi + pad, LEFT, WIDTH - RIGHT)
     };
-    let scale = Scale::new(floor, hi + pad, LEFT, WIDTH - RIGHT);
     let mut out = open("distribution", height, title);
+    if log {
+        let _ = write!(
+            out,
+            r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">log scale</text>"#,
+            LEFT - 6.0,
+            height - 10.0
+        );
+    }
     x_ticks(&mut out, scale, unit, height - 24.0);
     for (i, (label, samples)) in series.iter().enumerate() {
         let y0 = i as f64 * ROW * 2.0 + 4.0;
@@ -362,6 +413,22 @@ mod tests {
         let samples: Vec<f64> = (0..10_000).map(f64::from).collect();
         let svg = distribution("d", Unit::Nanoseconds, &[("v".into(), samples)]);
         assert_eq!(svg.matches("<circle").count(), MAX_POINTS);
+    }
+
+    #[test]
+    fn samples_orders_of_magnitude_apart_get_a_log_axis() {
+        let near = distribution("d", Unit::Nanoseconds, &[("a".into(), vec![10.0, 12.0])]);
+        assert!(!near.contains("log scale"));
+        let far = distribution(
+            "d",
+            Unit::Nanoseconds,
+            &[
+                ("a".into(), vec![1e3, 1.1e3]),
+                ("b".into(), vec![1e6, 1.2e6]),
+            ],
+        );
+        assert!(far.contains("log scale"));
+        assert!(!far.contains("NaN"));
     }
 
     #[test]

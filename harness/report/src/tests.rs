@@ -228,7 +228,7 @@ fn artifacts_are_copied_and_missing_ones_warned_about() {
     assert_eq!((rendered.copied, rendered.missing), (1, 1));
     let page =
         std::fs::read_to_string(out.join(crate::slug::bench_page("auto", "complete/1k"))).unwrap();
-    assert!(page.contains("Missing file"));
+    assert!(page.contains("missing file"));
     assert!(page.contains("/nonexistent/optimized.svg"));
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(

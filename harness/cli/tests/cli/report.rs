@@ -37,7 +37,7 @@ fn renders_a_site_with_history_into_reports_site() {
     assert_eq!(stdout.trim(), index.display().to_string());
     let html = std::fs::read_to_string(&index).unwrap();
     assert!(html.contains("Gate passed"), "{html}");
-    assert!(html.contains("3 baseline commits"), "{html}");
+    assert!(html.contains("baseline versions in git: 3"), "{html}");
     assert!(html.contains("4000×"), "naive → optimized speedup: {html}");
     let page = repo
         .path()
@@ -56,7 +56,7 @@ fn renders_a_site_with_history_into_reports_site() {
         .assert()
         .success();
     let html = std::fs::read_to_string(&index).unwrap();
-    assert!(html.contains("2 baseline commits"), "{html}");
+    assert!(html.contains("baseline versions in git: 2"), "{html}");
 }
 
 #[test]

@@ -100,6 +100,7 @@ pub struct MetricSection {
 /// A file that explains the numbers: a flamegraph, a diff, a heap profile.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArtifactView {
+    pub benchmark: String,
     pub variant: String,
     pub kind: String,
     pub against: Option<String>,

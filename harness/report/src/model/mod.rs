@@ -213,6 +213,7 @@ fn artifacts_of(
             let site_path = format!("files/{bench_slug}/{name}.{ext}");
             files.push((source.clone(), site_path.clone()));
             ArtifactView {
+                benchmark: a.benchmark.clone(),
                 variant: a.variant.clone(),
                 kind: kind.to_owned(),
                 against: a.against.clone(),

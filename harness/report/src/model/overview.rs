@@ -106,12 +106,17 @@ pub fn build(input: &SiteInput<'_>, benches: &[BenchPage], scenarios: &[Scenario
         .iter()
         .filter_map(|s| {
             let best = s.row.best_speedup.clone()?;
-            let bench = benches.iter().find(|b| {
+            // Among equally good benchmarks, one whose profile explains it.
+            let mut tied = benches.iter().filter(|b| {
                 b.scenario == s.name
                     && b.best_speedup
                         .as_ref()
                         .is_some_and(|x| x.value == best.value)
-            })?;
+            });
+            let first = tied.clone().next()?;
+            let bench = tied
+                .find(|b| b.artifacts.iter().any(|a| a.diff))
+                .unwrap_or(first);
             let why = bench
                 .artifacts
                 .iter()
@@ -139,7 +144,14 @@ pub fn build(input: &SiteInput<'_>, benches: &[BenchPage], scenarios: &[Scenario
                 speedup: best,
                 memory: s.row.best_memory.clone(),
                 why_href: why.map(|a| a.site_path.clone()),
-                why_label: why.map_or_else(String::new, |a| a.kind.clone()),
+                // Say so when the explanation is another benchmark's profile.
+                why_label: why.map_or_else(String::new, |a| {
+                    if bench.artifacts.iter().any(|x| x.site_path == a.site_path) {
+                        a.kind.clone()
+                    } else {
+                        format!("{} (of {})", a.kind, a.benchmark)
+                    }
+                }),
             })
         })
         .collect();
