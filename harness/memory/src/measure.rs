@@ -82,6 +82,14 @@ pub fn heap_measurements(
 /// so a report can draw it. Pass the series after warm-up: every point is
 /// fitted.
 ///
+/// The samples are **not replicates of the estimate**, unlike every other
+/// metric's: their median is a memory level, not a growth. A comparison must
+/// use the interval (or the estimate), never a bootstrap over the samples.
+/// (Checked against perflab-compare at the time of writing: with samples
+/// present it bootstraps their medians, and called a level shift at the
+/// same slope "regressed" and a doubled slope at the same median
+/// "unchanged"; without samples it judged both right from the intervals.)
+///
 /// perflab measurements are not negative, so a shrinking series reads as no
 /// growth: the slope and both bounds are clamped at zero (the series in the
 /// samples still shows the shrinking). Errors name the benchmark when the
