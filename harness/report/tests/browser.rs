@@ -4,7 +4,8 @@
 //! `<script>alert(1)</script>` must stay text), that benchmark pages carry
 //! their SVG charts, that every internal link resolves to a file (and its
 //! anchor to an element), that "regressions only" hides everything else and
-//! that plotting several benchmarks together draws a chart. It leaves a
+//! that plotting several benchmarks together draws a chart, and that long
+//! tables page, sort and filter across pages. It leaves a
 //! screenshot of the overview at `target/perflab/report-screenshot/overview.png`.
 //!
 //! Without Chromium the test says "skipping" and passes, except under CI
@@ -309,4 +310,89 @@ fn the_site_works_in_headless_chromium() {
 
     let errors = browser.errors();
     assert!(errors.is_empty(), "the pages reported errors: {errors:#?}");
+}
+
+/// Rows of the benchmark table shown, as (regressed, not regressed).
+fn shown(b: &mut cdp::Browser, page: &str) -> (u64, u64) {
+    let count = |b: &mut cdp::Browser, flag: &str| {
+        b.eval(
+            page,
+            &format!("Array.from(document.querySelectorAll('#bench-table tbody tr[data-regressed=\"{flag}\"]')).filter(r => !r.hidden).length"),
+        )
+        .as_u64()
+        .unwrap()
+    };
+    (count(b, "1"), count(b, "0"))
+}
+
+#[test]
+fn long_tables_page_and_filters_span_pages() {
+    let Some(chromium) = cdp::find_chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium not found, and CI is set"
+        );
+        eprintln!("skipping: chromium not found");
+        return;
+    };
+    // 250 benchmarks; the baseline has three of them 20% cheaper.
+    let bulk = |factor_of: &dyn Fn(usize) -> f64| {
+        let ms = (0..250)
+            .flat_map(|i| {
+                let bench = format!("case/{i:03}");
+                let f = factor_of(i);
+                [("naive", 3.0), ("optimized", 1.0)].map(|(v, x)| {
+                    measurement("bulk", v, &bench, MetricKind::Instructions, 1e6 * x * f)
+                })
+            })
+            .collect();
+        perflab_schema::testing::run("machine", ms)
+    };
+    let run = bulk(&|_| 1.0);
+    let baseline = bulk(&|i| if i % 100 == 7 { 0.8 } else { 1.0 });
+    let gate = perflab_gate::evaluate(&Config::default(), Some(&baseline), &run, &|_| Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let input = SiteInput {
+        run: &run,
+        run_dir: dir.path().to_owned(),
+        run_label: "bulk.json".into(),
+        gate: &gate,
+        baseline_origin: None,
+        history: &History::new(),
+        variants: &[],
+        warnings: Vec::new(),
+    };
+    let index = render_site(&input, &dir.path().join("site"), None)
+        .unwrap()
+        .index;
+    let mut browser = cdp::Browser::launch(&chromium);
+    let page = browser.new_page();
+    browser.goto(&page, &format!("file://{}", index.display()));
+    // Regressions sort first, so page 1 holds all three and 97 others.
+    assert_eq!(shown(&mut browser, &page), (3, 97));
+    browser.eval(&page, "document.getElementById('next-page').click()");
+    assert_eq!(shown(&mut browser, &page), (0, 100));
+    let info = browser.eval(&page, "document.getElementById('page-info').textContent");
+    assert_eq!(info, "page 2 of 3");
+    browser.eval(&page, "document.getElementById('only-regressions').click()");
+    assert_eq!(shown(&mut browser, &page), (3, 0));
+    assert_eq!(
+        browser.eval(&page, "document.querySelector('.pager').hidden"),
+        true
+    );
+    // Sorting by name twice (descending), without the filter, starts at case/249.
+    browser.eval(&page, "document.getElementById('only-regressions').click()");
+    for _ in 0..2 {
+        browser.eval(
+            &page,
+            "document.querySelector('#bench-table th[data-sort=name]').click()",
+        );
+    }
+    let first = browser.eval(
+        &page,
+        "Array.from(document.querySelectorAll('#bench-table tbody tr')).find(r => !r.hidden).dataset.name",
+    );
+    assert_eq!(first, "bulk/case/249");
+    let errors = browser.errors();
+    assert!(errors.is_empty(), "the page reported errors: {errors:#?}");
 }
