@@ -64,8 +64,10 @@ fn child_args() -> Vec<OsString> {
 
 #[test]
 fn heap_profiles() {
-    let dir = std::env::temp_dir().join(format!("perflab-memory-dhat-{}", std::process::id()));
+    let dir = |pid: u32| std::env::temp_dir().join(format!("perflab-memory-dhat-{pid}"));
     if let Some(task) = ChildTask::from_env() {
+        // Profiles go to the parent's directory, which it checks and removes.
+        let dir = dir(std::os::unix::process::parent_id());
         // A child started by `run_variants` below: one variant, one profile.
         let keep = if task.variant == "naive" { 10 } else { 0 };
         let path = profile_path(&dir, &task.variant, "workload");
@@ -77,6 +79,8 @@ fn heap_profiles() {
         task.finish(&fragment).unwrap();
         return;
     }
+
+    let dir = dir(std::process::id());
 
     // Two profilers, one after the other, in this process.
     let first = profile_heap(&profile_path(&dir, "naive", "workload"), || workload(10)).unwrap();
