@@ -39,6 +39,7 @@
 use crate::MemoryError;
 use crate::measure::{HeapTotals, heap_measurements};
 use perflab_schema::{Artifact, ArtifactKind, Measurement};
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -46,6 +47,21 @@ use std::sync::Mutex;
 /// Serializes [`profile_heap`] calls: dhat panics on a second concurrent
 /// profiler.
 static PROFILER: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// Set while this thread is inside [`profile_heap`]: a nested call would
+    /// wait for the lock it holds.
+    static PROFILING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears [`PROFILING`] however `profile_heap` ends, a panic in `f` included.
+struct Profiling;
+
+impl Drop for Profiling {
+    fn drop(&mut self) {
+        PROFILING.with(|p| p.set(false));
+    }
+}
 
 /// A closure's value and its heap profile.
 #[derive(Debug)]
@@ -100,8 +116,8 @@ pub fn profile_path(dir: &Path, variant: &str, benchmark: &str) -> PathBuf {
 /// prints such errors, so the file is checked afterwards), the binary's
 /// global allocator is not `dhat::Alloc` (checked with a probe allocation
 /// when `f` allocated nothing, which then appears in the file as one 8-byte
-/// block but not in the returned counters), or a profiler not started here
-/// is running.
+/// block but not in the returned counters), or a profiler is already running
+/// (started outside this function, or `profile_heap` called inside `f`).
 pub fn profile_heap<T>(path: &Path, f: impl FnOnce() -> T) -> Result<HeapProfile<T>, MemoryError> {
     let write_error = |source| MemoryError::WriteProfile {
         path: path.to_owned(),
@@ -116,6 +132,12 @@ pub fn profile_heap<T>(path: &Path, f: impl FnOnce() -> T) -> Result<HeapProfile
         _ => {}
     }
 
+    if PROFILING.with(|p| p.replace(true)) {
+        return Err(MemoryError::ProfilerBusy {
+            path: path.to_owned(),
+        });
+    }
+    let _profiling = Profiling;
     let _one_at_a_time = PROFILER
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -184,6 +206,18 @@ mod tests {
         let err = profile_heap(&dir.join("busy.json"), || ()).unwrap_err();
         assert!(matches!(err, MemoryError::ProfilerBusy { .. }), "{err}");
         drop(outside);
+
+        // Nested: an error from the inner call, not a deadlock. (The outer
+        // call fails too here, for want of dhat::Alloc.)
+        let mut inner = None;
+        let _ = profile_heap(&dir.join("outer.json"), || {
+            inner = Some(profile_heap(&dir.join("inner.json"), || ()).map(|_| ()));
+        });
+        let inner = inner.expect("the outer closure ran");
+        assert!(
+            matches!(inner, Err(MemoryError::ProfilerBusy { .. })),
+            "{inner:?}"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -48,6 +48,9 @@ pub const RSS_CLEAR_FRACTION: f64 = 0.95;
 /// saying so (see the module docs).
 pub const LEAK_CONFIRM_DIVISOR: usize = 2;
 
+/// Window slots reserved up front; a larger window grows as samples come.
+const MAX_RESERVED_WINDOW: usize = 4096;
+
 /// What a [`MemoryMonitor`] watches for. `None` turns a check off.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonitorConfig {
@@ -167,12 +170,19 @@ impl MemoryMonitor {
                 Some(rule)
             }
         };
+        // Reserve only what a window with leak detection on will hold, and
+        // not an absurd `window` up front: the deques grow as needed.
+        let reserve = if rule.is_some() {
+            config.window.min(MAX_RESERVED_WINDOW)
+        } else {
+            0
+        };
         Ok(MemoryMonitor {
             config,
             rule,
             recorded: 0,
-            rss: VecDeque::with_capacity(config.window),
-            heap: VecDeque::with_capacity(config.window),
+            rss: VecDeque::with_capacity(reserve),
+            heap: VecDeque::with_capacity(reserve),
             over_limit: false,
             leaking_rss: false,
             leaking_heap: false,

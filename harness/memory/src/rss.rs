@@ -172,7 +172,9 @@ pub fn measure_child(cmd: &mut Command) -> Result<ChildUsage, MemoryError> {
         wall,
         user_time: timeval(usage.ru_utime),
         system_time: timeval(usage.ru_stime),
-        peak_rss_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * KIB,
+        peak_rss_bytes: u64::try_from(usage.ru_maxrss)
+            .unwrap_or(0)
+            .saturating_mul(KIB),
         parent_peak_rss_bytes: peak_rss_bytes().ok(),
     })
 }

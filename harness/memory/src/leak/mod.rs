@@ -96,7 +96,7 @@ pub fn judge(rule: &LeakRule, series: &[f64]) -> LeakVerdict {
 /// iterations (every 10th job); the slope is still per iteration. The first
 /// `rule.warmup` points are dropped, whatever their iteration numbers.
 pub fn judge_points(rule: &LeakRule, points: &[(f64, f64)]) -> LeakVerdict {
-    let needed = rule.warmup + MIN_JUDGE_POINTS;
+    let needed = rule.warmup.saturating_add(MIN_JUDGE_POINTS);
     let after: Vec<(f64, f64)> = points
         .iter()
         .skip(rule.warmup)

@@ -216,6 +216,14 @@ fn unusable_settings_are_refused_by_name() {
     })
     .unwrap_err();
     assert!(err.to_string().contains("max_growth_per_iter"), "{err}");
+    // A huge window is not allocated up front (it would abort).
+    assert!(
+        MemoryMonitor::new(MonitorConfig {
+            window: usize::MAX,
+            ..config()
+        })
+        .is_ok()
+    );
     // A small window is fine when leak detection is off.
     assert!(
         MemoryMonitor::new(MonitorConfig {
