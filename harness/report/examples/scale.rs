@@ -103,6 +103,12 @@ fn main() {
         variants: &[],
         warnings: Vec::new(),
     };
+    // The model alone (grouping, speedups with their bootstrap intervals),
+    // then the whole render again from scratch, model included.
+    let t = Instant::now();
+    let model = perflab_report::model::build(&input).expect("the synthetic model builds");
+    let model_time = t.elapsed();
+    drop(model);
     let t = Instant::now();
     let rendered = render_site(&input, &out, None).expect("the synthetic site renders");
     let render_time = t.elapsed();
@@ -114,6 +120,10 @@ fn main() {
     println!(
         "gate evaluation (statistics): {:.2} s",
         gate_time.as_secs_f64()
+    );
+    println!(
+        "site model alone (speedups with bootstrap intervals): {:.2} s",
+        model_time.as_secs_f64()
     );
     println!(
         "render (model + pages + charts + write): {:.2} s, {} pages, {:.1} MiB, index.html {:.0} KiB",

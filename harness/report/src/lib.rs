@@ -31,6 +31,7 @@ mod charts;
 mod error;
 mod input;
 pub mod model;
+mod par;
 mod render;
 pub mod slug;
 pub mod svg;

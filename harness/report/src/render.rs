@@ -218,30 +218,19 @@ fn render_into(
         w.write(&s.path, html.as_bytes())?;
         tick(&mut done);
     }
-    for b in &site.benches {
-        let view = BenchView::new(b, &site.commits);
-        let mut ctx = Context::new();
-        ctx.insert("root", "../");
-        ctx.insert(
-            "title",
-            &format!("{} {} · perflab", b.scenario, b.benchmark),
-        );
-        ctx.insert("page", b);
-        ctx.insert("charts", &view);
-        let html = tera
-            .render("bench.html", &ctx)
-            .map_err(ReportError::template("bench.html"))?;
-        w.write(&b.path, html.as_bytes())?;
-        let data = charts::plot_data(b).map_err(json_error)?;
-        w.write(
-            &format!("data/{}.js", b.slug),
-            format!(
-                "perflabData({}, {data});\n",
-                serde_json::to_string(&b.slug).map_err(json_error)?
-            )
-            .as_bytes(),
-        )?;
-        tick(&mut done);
+    // Benchmark pages are most of the work and independent: render them on
+    // every core, each thread writing its own files.
+    let done = std::sync::atomic::AtomicUsize::new(done);
+    let results = crate::par::map(&site.benches, |b| {
+        let bytes = bench_page(&tera, root, b, &site.commits)?;
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(p) = progress {
+            p(n, total);
+        }
+        Ok::<u64, ReportError>(bytes)
+    });
+    for bytes in results {
+        w.bytes += bytes?;
     }
     Ok(Rendered {
         index: root.join("index.html"),
@@ -250,6 +239,39 @@ fn render_into(
         missing: missing.len(),
         bytes: w.bytes,
     })
+}
+
+/// Renders one benchmark's page and data script; returns the bytes written.
+fn bench_page(
+    tera: &Tera,
+    root: &Path,
+    b: &BenchPage,
+    commits: &[crate::model::CommitView],
+) -> Result<u64, ReportError> {
+    let mut w = Writer {
+        root: root.to_owned(),
+        bytes: 0,
+    };
+    let view = BenchView::new(b, commits);
+    let mut ctx = Context::new();
+    ctx.insert("root", "../");
+    ctx.insert(
+        "title",
+        &format!("{} {} · perflab", b.scenario, b.benchmark),
+    );
+    ctx.insert("page", b);
+    ctx.insert("charts", &view);
+    let html = tera
+        .render("bench.html", &ctx)
+        .map_err(ReportError::template("bench.html"))?;
+    w.write(&b.path, html.as_bytes())?;
+    let data = charts::plot_data(b).map_err(json_error)?;
+    let slug = serde_json::to_string(&b.slug).map_err(json_error)?;
+    w.write(
+        &format!("data/{}.js", b.slug),
+        format!("perflabData({slug}, {data});\n").as_bytes(),
+    )?;
+    Ok(w.bytes)
 }
 
 fn json_error(e: serde_json::Error) -> ReportError {

@@ -94,22 +94,32 @@ pub fn build(input: &SiteInput<'_>) -> Result<Site, ReportError> {
             .or_default()
             .push(m);
     }
+    let groups: Vec<((&str, &str), Vec<&Measurement>)> = groups.into_iter().collect();
+    let mut variants: HashMap<&str, Vec<String>> = HashMap::new();
+    for ((scenario, _), _) in &groups {
+        variants
+            .entry(scenario)
+            .or_insert_with(|| variants_of(input.variants, scenario, run));
+    }
+    // Bootstrap intervals make speedups the model's costly part: spread them.
+    let speedups = crate::par::map(&groups, |((scenario, _), ms)| {
+        let variants = &variants[scenario];
+        match variants.first() {
+            Some(reference) => bench_speedups(run, ms, reference, variants),
+            None => Vec::new(),
+        }
+    });
     let mut files = Vec::new();
     let mut benches = Vec::with_capacity(groups.len());
-    for ((scenario, benchmark), measurements) in groups {
-        let variants = variants_of(input.variants, scenario, run);
-        let reference = variants.first().cloned();
-        let speedups = match &reference {
-            Some(r) => bench_speedups(run, &measurements, r, &variants),
-            None => Vec::new(),
-        };
+    for (((scenario, benchmark), measurements), speedups) in groups.into_iter().zip(speedups) {
+        let variants = variants[scenario].clone();
         let artifacts = artifacts_of(run, &input.run_dir, scenario, benchmark, &mut files);
         benches.push(bench::build(BenchInput {
             scenario,
             benchmark,
             measurements,
+            reference: variants.first().cloned(),
             variants,
-            reference,
             rows: &rows,
             speedups: &speedups,
             history: input.history,
