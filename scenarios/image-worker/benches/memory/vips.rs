@@ -1,0 +1,148 @@
+//! The optimized worker against `vipsthumbnail` (libvips), on the same
+//! large inputs, each in a child process: wall time and peak RSS per image.
+//!
+//! Not the same work: the worker makes three thumbnails (1024, 256 and
+//! 64 px), sharpens them and records the job in SQLite; `vipsthumbnail`
+//! makes the 1024 px one. It is the reference for what a streaming image
+//! library needs, not a race.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use image_worker::generate::{Scene, write_png_rows};
+use image_worker::memory::mib;
+use image_worker::{InputFormat, Variant};
+use perflab_memory::measure_child;
+use perflab_schema::{Fragment, Measurement, MeasurementKey, MetricKind, Tool};
+
+use crate::{Mode, SCENARIO};
+
+const VIPSTHUMBNAIL: &str = "vipsthumbnail";
+/// libvips' general tool, from the same package: converts the generated
+/// PNGs to JPEG.
+const VIPS: &str = "vips";
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
+/// (file name, width, height, format) of the compared inputs.
+fn inputs(mode: Mode) -> Vec<(String, u32, u32, InputFormat)> {
+    let (w, h) = match mode {
+        Mode::Full => (6000, 4000),
+        Mode::Quick => (4000, 3000),
+        Mode::Test => (600, 400),
+    };
+    let mut list = vec![
+        (format!("photo-{w}x{h}.jpg"), w, h, InputFormat::Jpeg),
+        (format!("photo-{w}x{h}.png"), w, h, InputFormat::Png),
+    ];
+    if mode == Mode::Full {
+        list.push((
+            "photo-12000x8400.png".into(),
+            12_000,
+            8_400,
+            InputFormat::Png,
+        ));
+    }
+    list
+}
+
+/// Writes the PNG row by row and converts it to JPEG with `vips`, so this
+/// process stays small and its children's peak RSS can be read.
+fn write_input(path: &Path, width: u32, height: u32, format: InputFormat) -> Result<(), String> {
+    let png = path.with_extension("png");
+    write_png_rows(&png, &Scene::new(77, width, height)).map_err(|e| e.to_string())?;
+    if format == InputFormat::Jpeg {
+        let status = Command::new(VIPS)
+            .arg("copy")
+            .arg(&png)
+            .arg(format!("{}[Q=90]", path.display()))
+            .status()
+            .map_err(|e| format!("running {VIPS} copy: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "{VIPS} copy to {} failed: {status}",
+                path.display()
+            ));
+        }
+        std::fs::remove_file(&png).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+pub fn compare(mode: Mode, fragment: &mut Fragment) -> Result<(), String> {
+    let (Some(vips), Some(_)) = (on_path(VIPSTHUMBNAIL), on_path(VIPS)) else {
+        fragment.warnings.push(format!(
+            "vips comparison skipped: {VIPSTHUMBNAIL} or {VIPS} not found on PATH (Debian: apt-get install libvips-tools)"
+        ));
+        return Ok(());
+    };
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let worker_bin = env!("CARGO_BIN_EXE_image-worker");
+    for (name, width, height, format) in inputs(mode) {
+        let folder = dir.path().join(&name);
+        std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+        let input = folder.join(&name);
+        write_input(&input, width, height, format)?;
+        let store = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("vips.sqlite").display()
+        );
+        let mut ours = Command::new(worker_bin);
+        ours.args([
+            "run",
+            "--variant",
+            "optimized",
+            "--jobs",
+            "1",
+            "--store",
+            &store,
+            "--input",
+        ])
+        .arg(&folder)
+        .stderr(Stdio::null());
+        let mut theirs = Command::new(&vips);
+        theirs
+            .arg(&input)
+            .args(["--size", "1024x1024", "-o"])
+            .arg(dir.path().join("vips-%s.jpg[Q=85]"));
+        for (who, cmd) in [("worker", &mut ours), ("vipsthumbnail", &mut theirs)] {
+            let usage = measure_child(cmd).map_err(|e| format!("{who} on {name}: {e}"))?;
+            if !usage.status.success() {
+                return Err(format!("{who} on {name} failed: {}", usage.status));
+            }
+            let benchmark = format!("vips/{who}/{name}");
+            eprintln!(
+                "{benchmark}: {:.0} ms, peak RSS {}",
+                usage.wall.as_secs_f64() * 1e3,
+                usage
+                    .child_peak_rss_bytes()
+                    .map_or_else(|| "unknown".into(), mib)
+            );
+            let key = |metric| MeasurementKey {
+                scenario: SCENARIO.into(),
+                variant: Variant::Optimized.name().into(),
+                benchmark: benchmark.clone(),
+                metric,
+            };
+            fragment.measurements.push(Measurement::new(
+                key(MetricKind::WallTime),
+                usage.wall.as_nanos() as f64,
+                Tool::Dhat,
+            ));
+            if let Some(peak) = usage.child_peak_rss_bytes() {
+                fragment.measurements.push(Measurement::new(
+                    key(MetricKind::PeakRss),
+                    peak as f64,
+                    Tool::Dhat,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
