@@ -149,11 +149,14 @@ fn noisy(
     let noise_band = noise_band_pct(history);
     let threshold_pct = limits.min_effect_pct.max(noise_band.unwrap_or(0.0));
 
+    // A growth metric's samples are the series it was fitted through, not
+    // replicates: only its interval says how sure the slope is.
+    let (old_samples, new_samples) = (replicates(old), replicates(new));
     let enough = |s: &Option<Vec<f64>>| s.as_ref().is_some_and(|s| s.len() >= MIN_SAMPLES);
-    let (basis, ratio, ci) = if enough(&old.samples) && enough(&new.samples) {
+    let (basis, ratio, ci) = if enough(old_samples) && enough(new_samples) {
         let (a, b) = (
-            old.samples.as_deref().unwrap_or_default(),
-            new.samples.as_deref().unwrap_or_default(),
+            old_samples.as_deref().unwrap_or_default(),
+            new_samples.as_deref().unwrap_or_default(),
         );
         if a.iter().chain(b).any(|v| !v.is_finite()) {
             return Err(Reason::InvalidValue);
@@ -168,7 +171,7 @@ fn noisy(
     } else if let (Some(io), Some(inew)) = (old.interval, new.interval) {
         let ratio = new.estimate / old.estimate;
         (Basis::ToolIntervals, ratio, Some(interval_ratio(io, inew)))
-    } else if let (Some(a), Some(b)) = (&old.samples, &new.samples) {
+    } else if let (Some(a), Some(b)) = (old_samples, new_samples) {
         // The tool meant to give samples and gave too few: guessing from the
         // point estimates would hide that.
         return Err(Reason::NotEnoughSamples {
@@ -193,11 +196,25 @@ fn noisy(
     Ok((verdict, evidence))
 }
 
+/// The samples of `m` that are replicates of its estimate: none for a
+/// growth metric, whose samples are the series it was fitted through.
+fn replicates(m: &Measurement) -> &Option<Vec<f64>> {
+    const NONE: &Option<Vec<f64>> = &None;
+    if m.key.metric.samples_are_series() {
+        NONE
+    } else {
+        &m.samples
+    }
+}
+
 /// A noisy metric whose baseline is zero, typically `errors`: no ratio
 /// exists, but "still none" is unchanged and "some now" is a change of
 /// unbounded size, judged by direction (errors appearing regress).
 fn from_zero(new: &Measurement, limits: &Limits) -> (Verdict, StatisticalEvidence) {
-    let (ratio, verdict) = if new.estimate == 0.0 {
+    // An interval reaching down to zero (a growth slope clamped at zero,
+    // say) is still consistent with "none".
+    let consistent_with_zero = new.interval.is_some_and(|i| i.lower <= 0.0);
+    let (ratio, verdict) = if new.estimate == 0.0 || consistent_with_zero {
         (1.0, Verdict::Unchanged)
     } else {
         (

@@ -74,7 +74,12 @@ fn speedup(reference: &Measurement, candidate: &Measurement) -> Speedup {
 
 /// The speedup `num / den` with an interval, from samples or tool intervals.
 fn noisy(num: &Measurement, den: &Measurement) -> Option<(f64, Option<Interval>, Basis)> {
-    let enough = |m: &Measurement| m.samples.as_ref().is_some_and(|s| s.len() >= MIN_SAMPLES);
+    // A growth metric's samples are a series, not replicates (see
+    // `MetricKind::samples_are_series`): its interval is the evidence.
+    let enough = |m: &Measurement| {
+        !m.key.metric.samples_are_series()
+            && m.samples.as_ref().is_some_and(|s| s.len() >= MIN_SAMPLES)
+    };
     if enough(num) && enough(den) {
         let (n, d) = (num.samples.as_deref()?, den.samples.as_deref()?);
         if let Some(ci) = ratio_of_medians_ci(

@@ -147,6 +147,16 @@ metric_kinds! {
     DbQueries = "db_queries", Count, LowerIsBetter, Deterministic;
 }
 
+impl MetricKind {
+    /// Whether a measurement's `samples` are a series over iterations (the
+    /// memory the fitted growth slope was drawn through) rather than repeated
+    /// measurements of the estimate. A series must not be bootstrapped as
+    /// replicates: its median is a memory level, not a growth rate.
+    pub fn samples_are_series(self) -> bool {
+        matches!(self, MetricKind::HeapGrowth | MetricKind::RssGrowth)
+    }
+}
+
 impl fmt::Display for MetricKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
