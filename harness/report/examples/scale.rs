@@ -102,6 +102,7 @@ fn main() {
         history: &history,
         variants: &[],
         warnings: Vec::new(),
+        artifact_roots: Vec::new(),
     };
     // The model alone (grouping, speedups with their bootstrap intervals),
     // then the whole render again from scratch, model included.

@@ -102,4 +102,8 @@ pub struct SiteInput<'a> {
     pub variants: &'a [ScenarioVariants],
     /// Problems met while loading (history gaps, machine mismatch).
     pub warnings: Vec<String>,
+    /// Directories besides `run_dir` whose files may be copied into the site
+    /// (the build directory holding profiles). Artifacts elsewhere are not
+    /// copied: a published site must not carry whatever a run file names.
+    pub artifact_roots: Vec<PathBuf>,
 }

@@ -10,7 +10,7 @@ use crate::charts;
 use crate::model::Site;
 use crate::model::bench::BenchPage;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 
@@ -168,15 +168,15 @@ fn render_into(
     )?;
     w.write("assets/site.css", CSS.as_bytes())?;
     w.write("assets/site.js", JS.as_bytes())?;
-    let (copied, missing) = copy_files(&site.files, &mut w)?;
+    let (copied, missing) = copy_files(&site.files, &site.copy_roots, &mut w)?;
     for bench in &mut site.benches {
         for a in &mut bench.artifacts {
-            if missing.contains(&a.site_path) {
+            if let Some(problem) = missing.get(&a.site_path) {
                 a.missing = true;
-                bench.warnings.push(format!(
-                    "{} of {} is missing: {}",
-                    a.kind, a.variant, a.source
-                ));
+                a.problem = problem.clone();
+                bench
+                    .warnings
+                    .push(format!("{} of {}: {problem}", a.kind, a.variant));
             }
         }
     }
@@ -281,21 +281,23 @@ fn json_error(e: serde_json::Error) -> ReportError {
     }
 }
 
-/// Copies artifacts; a missing source is counted, not an error.
+/// Copies artifacts that lie under one of `roots`. A missing file, or one
+/// outside the roots (a run file could name any file on the machine, and the
+/// site may be published), is reported per site path, not an error.
 fn copy_files(
     files: &[(PathBuf, String)],
+    roots: &[PathBuf],
     w: &mut Writer,
-) -> Result<(usize, HashSet<String>), ReportError> {
+) -> Result<(usize, HashMap<String, String>), ReportError> {
+    let roots: Vec<PathBuf> = roots.iter().filter_map(|r| r.canonicalize().ok()).collect();
     let mut copied = 0;
-    let mut missing = HashSet::new();
+    let mut missing = HashMap::new();
     for (from, to) in files {
-        match std::fs::read(from) {
-            Ok(bytes) => {
-                w.write(to, &bytes)?;
-                copied += 1;
-            }
+        let real = match from.canonicalize() {
+            Ok(real) => real,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                missing.insert(to.clone());
+                missing.insert(to.clone(), format!("missing file {}", from.display()));
+                continue;
             }
             Err(e) => {
                 return Err(ReportError::Io {
@@ -303,7 +305,20 @@ fn copy_files(
                     source: e,
                 });
             }
+        };
+        if !roots.iter().any(|r| real.starts_with(r)) {
+            missing.insert(
+                to.clone(),
+                format!(
+                    "{} is outside the run's and the build's directories, so it was not copied",
+                    from.display()
+                ),
+            );
+            continue;
         }
+        let bytes = std::fs::read(&real).map_err(ReportError::io(from))?;
+        w.write(to, &bytes)?;
+        copied += 1;
     }
     Ok((copied, missing))
 }

@@ -110,6 +110,7 @@ fn render(
         history: h,
         variants: &variants,
         warnings: vec![EVIL.into()],
+        artifact_roots: Vec::new(),
     };
     render_site(&input, out, None)
 }
@@ -224,12 +225,19 @@ fn artifacts_are_copied_and_missing_ones_warned_about() {
         ArtifactKind::Flamegraph,
         "/nonexistent/optimized.svg",
     ));
+    // A file outside the run's directory is not copied into a site that may be published.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.txt");
+    std::fs::write(&secret, "do not publish").unwrap();
+    run.artifacts
+        .push(artifact(ArtifactKind::Other, secret.to_str().unwrap()));
     let rendered = render(&run, &gate(&run, None), &History::new(), &out).unwrap();
-    assert_eq!((rendered.copied, rendered.missing), (1, 1));
+    assert_eq!((rendered.copied, rendered.missing), (1, 2));
     let page =
         std::fs::read_to_string(out.join(crate::slug::bench_page("auto", "complete/1k"))).unwrap();
     assert!(page.contains("missing file"));
     assert!(page.contains("/nonexistent/optimized.svg"));
+    assert!(page.contains("outside the run"), "{page}");
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
         index.contains("differential flamegraph"),

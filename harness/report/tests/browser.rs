@@ -145,6 +145,7 @@ fn write_site(dir: &Path) -> PathBuf {
         history: &history,
         variants: &[],
         warnings: Vec::new(),
+        artifact_roots: Vec::new(),
     };
     render_site(&input, &out, None).unwrap().index
 }
@@ -361,6 +362,7 @@ fn long_tables_page_and_filters_span_pages() {
         history: &History::new(),
         variants: &[],
         warnings: Vec::new(),
+        artifact_roots: Vec::new(),
     };
     let index = render_site(&input, &dir.path().join("site"), None)
         .unwrap()

@@ -88,6 +88,8 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         history: &history,
         variants: &variants,
         warnings,
+        // Profiles and artifact files live in the build directory.
+        artifact_roots: vec![workspace.target_dir.clone()],
     };
     let out = args
         .out

@@ -113,7 +113,9 @@ pub struct ArtifactView {
     pub source: String,
     pub image: bool,
     pub diff: bool,
+    /// Set when the file could not be copied; `problem` says why.
     pub missing: bool,
+    pub problem: String,
 }
 
 /// One benchmark's page.
@@ -294,12 +296,6 @@ pub fn build(input: BenchInput<'_>) -> BenchPage {
             })
             .map(SpeedupView::new)
     };
-    let warnings = input
-        .artifacts
-        .iter()
-        .filter(|a| a.missing)
-        .map(|a| format!("{} of {} is missing: {}", a.kind, a.variant, a.source))
-        .collect();
     let mut variants: Vec<String> = input
         .measurements
         .iter()
@@ -322,7 +318,7 @@ pub fn build(input: BenchInput<'_>) -> BenchPage {
         load_bars,
         load_over_run,
         artifacts: input.artifacts,
-        warnings,
+        warnings: Vec::new(),
         best_speedup: best(&|c| c != Category::Memory),
         best_memory: best(&|c| c == Category::Memory),
         worst_change,

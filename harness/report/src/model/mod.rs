@@ -28,6 +28,8 @@ pub struct Site {
     pub commits: Vec<CommitView>,
     /// Files to copy into the site: source, path inside the site.
     pub files: Vec<(PathBuf, String)>,
+    /// Only files under these directories are copied.
+    pub copy_roots: Vec<PathBuf>,
 }
 
 /// A commit of the baseline history, for chart tooltips.
@@ -134,6 +136,9 @@ pub fn build(input: &SiteInput<'_>) -> Result<Site, ReportError> {
         benches,
         commits: commits(input.history),
         files,
+        copy_roots: std::iter::once(input.run_dir.clone())
+            .chain(input.artifact_roots.iter().cloned())
+            .collect(),
     })
 }
 
@@ -233,6 +238,7 @@ fn artifacts_of(
                 image: image && ext == "svg",
                 diff,
                 missing: false,
+                problem: String::new(),
             }
         })
         .collect()
