@@ -4,6 +4,7 @@
 //! and picks words. Chart data is kept as numbers; drawing is `crate::svg`'s.
 
 pub mod bench;
+pub mod load;
 mod overview;
 pub mod view;
 
