@@ -242,7 +242,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR", env = "PERFLAB_REPORT_DIR")]
     pub out: Option<PathBuf>,
     /// At most this many baseline versions in history charts, newest kept.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 200,
+        env = "PERFLAB_REPORT_HISTORY"
+    )]
     pub history: usize,
 }
 

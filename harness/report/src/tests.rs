@@ -265,3 +265,29 @@ fn a_previous_site_is_replaced_but_other_directories_are_not() {
     assert!(err.to_string().contains("precious"), "{err}");
     assert!(precious.join("notes.txt").exists());
 }
+
+/// The front page's model, as the templates see it: what a reader learns
+/// first (gate outcome, highlights, regressions, scenario and bench rows).
+#[test]
+fn overview_model_snapshot() {
+    let (run, base) = (current(), baseline());
+    let report = gate(&run, Some(&base));
+    let h = history(&base);
+    let variants = [ScenarioVariants {
+        scenario: "auto".into(),
+        variants: vec!["naive".into(), "optimized".into()],
+    }];
+    let input = SiteInput {
+        run: &run,
+        run_dir: std::path::PathBuf::from("/runs"),
+        run_label: "latest.json".into(),
+        gate: &report,
+        baseline_origin: Some("main/machine".into()),
+        history: &h,
+        variants: &variants,
+        warnings: Vec::new(),
+        artifact_roots: Vec::new(),
+    };
+    let site = crate::model::build(&input).unwrap();
+    insta::assert_json_snapshot!("overview", site.overview);
+}

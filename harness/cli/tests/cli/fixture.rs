@@ -63,6 +63,7 @@ impl Repo {
             "PERFLAB_MACHINE_ID",
             "PERFLAB_REPORT_URL",
             "PERFLAB_REPORT_DIR",
+            "PERFLAB_REPORT_HISTORY",
         ] {
             cmd.env_remove(var);
         }
