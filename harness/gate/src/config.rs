@@ -100,6 +100,31 @@ pub struct Slo {
     pub min: Option<f64>,
 }
 
+/// The leak rule for a growth metric (`heap_growth`, `rss_growth`): its
+/// series is judged by `perflab_memory::leak::judge`, the same rule the
+/// runtime monitor applies. Needs no baseline.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LeakLimits {
+    /// Growth per iteration worth failing for, in the metric's unit; the
+    /// slope's 95% lower bound must exceed it.
+    pub min_slope: f64,
+    /// Iterations at the start that are not judged.
+    pub warmup: usize,
+    /// Largest allowed rise of the last window over the first, in percent
+    /// (`None`: not checked).
+    pub max_drift_pct: Option<f64>,
+}
+
+impl LeakLimits {
+    pub fn rule(&self) -> perflab_memory::LeakRule {
+        perflab_memory::LeakRule {
+            warmup: self.warmup,
+            min_slope: self.min_slope,
+            max_drift_pct: self.max_drift_pct.unwrap_or(f64::INFINITY),
+        }
+    }
+}
+
 /// Everything the gate needs to judge one measurement key.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Policy {
@@ -110,6 +135,8 @@ pub struct Policy {
     /// Whether an SLO breach fails the build: yes, unless `gate = false` was
     /// set explicitly somewhere that applies.
     pub slo_gate: bool,
+    /// The leak rule, for growth metrics that have one.
+    pub leak: Option<LeakLimits>,
     pub source: Source,
 }
 
@@ -123,6 +150,9 @@ struct Settings {
     confidence: Option<f64>,
     max: Option<f64>,
     min: Option<f64>,
+    leak_min_slope: Option<f64>,
+    leak_warmup: Option<usize>,
+    leak_max_drift_pct: Option<f64>,
 }
 
 impl Settings {
@@ -137,7 +167,10 @@ impl Settings {
             min_effect_pct,
             confidence,
             max,
-            min
+            min,
+            leak_min_slope,
+            leak_warmup,
+            leak_max_drift_pct
         );
     }
 }
@@ -332,6 +365,11 @@ impl Config {
                 min: s.min,
             },
             slo_gate: s.gate.unwrap_or(true),
+            leak: s.leak_min_slope.map(|min_slope| LeakLimits {
+                min_slope,
+                warmup: s.leak_warmup.unwrap_or(0),
+                max_drift_pct: s.leak_max_drift_pct,
+            }),
             source,
         }
     }

@@ -59,7 +59,7 @@ mod glob;
 mod render;
 mod report;
 
-pub use config::{Config, ConfigError, Policy, Slo, Source, builtin_gate};
+pub use config::{Config, ConfigError, LeakLimits, Policy, Slo, Source, builtin_gate};
 pub use glob::{Glob, GlobError};
 pub use render::{
     Links, ReportLinks, format_factor, format_pct, format_signed, format_value, render_annotations,

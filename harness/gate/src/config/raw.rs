@@ -38,6 +38,9 @@ pub(super) struct RawSettings {
     pub(super) confidence: Option<Spanned<f64>>,
     pub(super) max: Option<Spanned<f64>>,
     pub(super) min: Option<Spanned<f64>>,
+    pub(super) leak_min_slope: Option<Spanned<f64>>,
+    pub(super) leak_warmup: Option<Spanned<usize>>,
+    pub(super) leak_max_drift_pct: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +59,9 @@ pub(super) struct RawRule {
     pub(super) confidence: Option<Spanned<f64>>,
     pub(super) max: Option<Spanned<f64>>,
     pub(super) min: Option<Spanned<f64>>,
+    pub(super) leak_min_slope: Option<Spanned<f64>>,
+    pub(super) leak_warmup: Option<Spanned<usize>>,
+    pub(super) leak_max_drift_pct: Option<Spanned<f64>>,
 }
 
 impl RawRule {
@@ -68,6 +74,9 @@ impl RawRule {
             confidence: self.confidence.take(),
             max: self.max.take(),
             min: self.min.take(),
+            leak_min_slope: self.leak_min_slope.take(),
+            leak_warmup: self.leak_warmup.take(),
+            leak_max_drift_pct: self.leak_max_drift_pct.take(),
         }
     }
 }
@@ -116,7 +125,21 @@ impl RawSettings {
             )?,
             max: check("max", &self.max, &|_| true, "a number")?,
             min: check("min", &self.min, &|_| true, "a number")?,
+            leak_min_slope: check(
+                "leak_min_slope",
+                &self.leak_min_slope,
+                &non_negative,
+                "an amount per iteration >= 0",
+            )?,
+            leak_warmup: self.leak_warmup.as_ref().map(|w| *w.get_ref()),
+            leak_max_drift_pct: check(
+                "leak_max_drift_pct",
+                &self.leak_max_drift_pct,
+                &non_negative,
+                "a percentage >= 0",
+            )?,
         };
+        self.check_leak(at, metric, line_of)?;
         if let (Some(lo), Some(hi)) = (&self.min, &self.max)
             && lo.get_ref() > hi.get_ref()
         {
@@ -149,5 +172,57 @@ impl RawSettings {
             }
         }
         Ok(settings)
+    }
+
+    /// The leak rule's settings judge a growth metric's series, need its
+    /// minimum slope, and are in its unit: a rule must name the metric.
+    fn check_leak(
+        &self,
+        at: &str,
+        metric: Option<MetricKind>,
+        line_of: &dyn Fn(std::ops::Range<usize>) -> usize,
+    ) -> Result<(), ConfigError> {
+        let spans = [
+            (
+                "leak_min_slope",
+                self.leak_min_slope.as_ref().map(Spanned::span),
+            ),
+            ("leak_warmup", self.leak_warmup.as_ref().map(Spanned::span)),
+            (
+                "leak_max_drift_pct",
+                self.leak_max_drift_pct.as_ref().map(Spanned::span),
+            ),
+        ];
+        let Some((name, span)) = spans
+            .iter()
+            .find_map(|(name, span)| span.clone().map(|s| (*name, s)))
+        else {
+            return Ok(());
+        };
+        let invalid = |name: &str, span, problem: String| ConfigError::Invalid {
+            field: format!("{at}.{name}"),
+            line: line_of(span),
+            problem,
+        };
+        match metric {
+            None => Err(invalid(
+                name,
+                span,
+                "judges one growth metric's series, so the rule must name a `metric` \
+                 (heap_growth or rss_growth)"
+                    .into(),
+            )),
+            Some(m) if !m.samples_are_series() => Err(invalid(
+                name,
+                span,
+                format!("does not apply: {m} is not a growth metric (heap_growth or rss_growth)"),
+            )),
+            Some(_) if self.leak_min_slope.is_none() => Err(invalid(
+                name,
+                span,
+                "needs `leak_min_slope`, the growth per iteration worth failing for".into(),
+            )),
+            Some(_) => Ok(()),
+        }
     }
 }

@@ -227,3 +227,60 @@ fn integers_and_floats_are_both_numbers() {
     assert_eq!(p.limits.hard_abs, Some(100_000.0));
     assert_eq!(p.limits.soft_pct, Some(1.0));
 }
+
+#[test]
+fn a_leak_rule_applies_to_its_growth_metric() {
+    let config = Config::parse(
+        r#"
+[[rules]]
+scenario = "image-worker"
+variant = "optimized"
+metric = "heap_growth"
+leak_min_slope = 1024
+leak_warmup = 50
+leak_max_drift_pct = 5
+"#,
+    )
+    .unwrap();
+    let p = config.resolve(&key(
+        "image-worker",
+        "optimized",
+        "leak",
+        MetricKind::HeapGrowth,
+    ));
+    assert_eq!(
+        p.leak,
+        Some(LeakLimits {
+            min_slope: 1024.0,
+            warmup: 50,
+            max_drift_pct: Some(5.0)
+        })
+    );
+    assert_eq!(p.leak.unwrap().rule().max_drift_pct, 5.0);
+    let naive = config.resolve(&key(
+        "image-worker",
+        "naive",
+        "leak",
+        MetricKind::HeapGrowth,
+    ));
+    assert_eq!(naive.leak, None);
+}
+
+#[test]
+fn leak_settings_need_a_growth_metric_and_a_minimum_slope() {
+    let no_metric = err("[[rules]]\nscenario = \"s\"\nleak_min_slope = 1\n");
+    assert!(no_metric.contains("rules #1.leak_min_slope"), "{no_metric}");
+    assert!(no_metric.contains("must name a `metric`"), "{no_metric}");
+    let wrong = err("[[rules]]\nmetric = \"wall_time\"\nleak_min_slope = 1\n");
+    assert!(
+        wrong.contains("wall_time is not a growth metric"),
+        "{wrong}"
+    );
+    let alone = err("[[rules]]\nmetric = \"rss_growth\"\nleak_warmup = 10\n");
+    assert!(alone.contains("needs `leak_min_slope`"), "{alone}");
+    let negative = err("[metrics.heap_growth]\nleak_min_slope = -1\n");
+    assert!(
+        negative.contains("line 2") && negative.contains(">= 0"),
+        "{negative}"
+    );
+}

@@ -56,6 +56,11 @@ fn slo_text(check: &SloCheck, unit: Unit) -> String {
             format_value(check.value, unit),
             format_value(min, unit)
         ),
+        SloBound::Leak(leak) => format!(
+            "{} (leak rule: growth above {} per iteration)",
+            check.detail.as_deref().unwrap_or("not judged"),
+            format_value(leak.min_slope, unit)
+        ),
     }
 }
 

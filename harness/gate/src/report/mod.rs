@@ -6,9 +6,10 @@
 //! Nothing is dropped: keys that cannot be compared stay in the report as
 //! rows and are counted, but never fail the gate.
 
-use crate::config::{Config, Source};
+use crate::config::{Config, LeakLimits, Source};
 use perflab_compare::{Comparison, Verdict, compare_runs};
-use perflab_schema::{MeasurementKey, Run};
+use perflab_memory::{LeakVerdict, judge};
+use perflab_schema::{Measurement, MeasurementKey, Run};
 use serde::Serialize;
 
 /// Whether a row can fail the build or is only reported.
@@ -25,6 +26,10 @@ pub enum Role {
 pub enum SloBound {
     Max(f64),
     Min(f64),
+    /// The leak rule on a growth metric's series; the check's `value` is the
+    /// fitted growth per iteration (or the drift in percent when the series
+    /// drifted), its `detail` the verdict in words.
+    Leak(LeakLimits),
 }
 
 /// An absolute check of the current value against a configured bound.
@@ -34,6 +39,10 @@ pub struct SloCheck {
     pub value: f64,
     pub breached: bool,
     pub role: Role,
+    /// What the check found, in words, where a bound and a value do not say
+    /// it all (the leak verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// One measurement key: its comparison and the policy applied to it.
@@ -188,6 +197,7 @@ pub fn evaluate(
                         value,
                         breached: value > max,
                         role: role(policy.slo_gate),
+                        detail: None,
                     });
                 }
                 if let Some(min) = policy.slo.min {
@@ -196,8 +206,14 @@ pub fn evaluate(
                         value,
                         breached: value < min,
                         role: role(policy.slo_gate),
+                        detail: None,
                     });
                 }
+            }
+            if let (Some(leak), Some(m)) = (policy.leak, current.get(&comparison.key)) {
+                let mut check = leak_check(leak, m);
+                check.role = role(policy.slo_gate);
+                slo.push(check);
             }
             GateRow {
                 comparison,
@@ -208,6 +224,32 @@ pub fn evaluate(
         })
         .collect();
     GateReport { rows, has_baseline }
+}
+
+/// Judges a growth measurement's series under the leak rule. A measurement
+/// without a series cannot be judged: that is said, never read as flat.
+fn leak_check(leak: LeakLimits, m: &Measurement) -> SloCheck {
+    let rule = leak.rule();
+    let verdict = match m.samples.as_deref() {
+        Some(series) if m.key.metric.samples_are_series() => judge(&rule, series),
+        _ => LeakVerdict::NotEnoughData {
+            points: 0,
+            needed: rule.warmup + perflab_memory::leak::MIN_JUDGE_POINTS,
+        },
+    };
+    let (value, breached) = match verdict {
+        LeakVerdict::Leaks { bytes_per_iter, .. } => (bytes_per_iter, true),
+        LeakVerdict::Drifts { drift_pct } => (drift_pct, true),
+        LeakVerdict::Flat { slope, .. } => (slope, false),
+        LeakVerdict::NotEnoughData { .. } => (m.estimate, false),
+    };
+    SloCheck {
+        bound: SloBound::Leak(leak),
+        value,
+        breached,
+        role: Role::Gate,
+        detail: Some(verdict.to_string()),
+    }
 }
 
 #[cfg(test)]

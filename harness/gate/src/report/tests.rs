@@ -50,7 +50,8 @@ fn the_fixture_fails_on_its_gating_regression_and_slo() {
             bound: SloBound::Max(5e8),
             value: 6e8,
             breached: true,
-            role: Role::Gate
+            role: Role::Gate,
+            detail: None,
         }]
     );
     let tput = row(&report, "search", "throughput");
@@ -134,5 +135,74 @@ fn history_reaches_noisy_comparisons() {
             .comparison
             .verdict,
         Verdict::Unchanged
+    );
+}
+
+fn growth(variant: &str, per_iter: f64) -> perflab_schema::Measurement {
+    // A series with a little deterministic wobble, as a live heap has.
+    let series: Vec<f64> = (0..400)
+        .map(|i| 5e6 + per_iter * f64::from(i) + f64::from((i * 7919) % 13) * 100.0)
+        .collect();
+    let key = MeasurementKey {
+        scenario: "image-worker".into(),
+        variant: variant.into(),
+        benchmark: "leak".into(),
+        metric: perflab_schema::MetricKind::HeapGrowth,
+    };
+    perflab_schema::Measurement::new(key, per_iter.max(0.0), perflab_schema::Tool::Dhat)
+        .with_samples(series)
+}
+
+#[test]
+fn the_leak_rule_fails_a_leaking_series_and_passes_a_flat_one() {
+    let config = Config::parse(
+        "[[rules]]\nmetric = \"heap_growth\"\nleak_min_slope = 1024\nleak_warmup = 20\n",
+    )
+    .unwrap();
+    let current = fixture::run(vec![growth("naive", 48_000.0), growth("optimized", 0.0)]);
+    let report = evaluate(&config, None, &current, &no_history);
+    assert_eq!(report.outcome(), Outcome::Fail);
+    let naive = report
+        .rows
+        .iter()
+        .find(|r| r.comparison.key.variant == "naive")
+        .unwrap();
+    assert_eq!(naive.status(), Status::Fail);
+    let check = &naive.slo[0];
+    assert!(matches!(check.bound, SloBound::Leak(_)));
+    assert!(check.breached);
+    assert!((check.value - 48_000.0).abs() < 100.0, "{}", check.value);
+    let detail = check.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("leaks about 46.9 KiB per iteration"),
+        "{detail}"
+    );
+    let optimized = report
+        .rows
+        .iter()
+        .find(|r| r.comparison.key.variant == "optimized")
+        .unwrap();
+    assert!(!optimized.slo_breached(), "{:?}", optimized.slo);
+    assert!(
+        optimized.slo[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .starts_with("flat")
+    );
+}
+
+#[test]
+fn a_growth_measurement_without_its_series_is_not_judged() {
+    let config =
+        Config::parse("[[rules]]\nmetric = \"heap_growth\"\nleak_min_slope = 1\n").unwrap();
+    let mut m = growth("optimized", 5_000.0);
+    m.samples = None;
+    let report = evaluate(&config, None, &fixture::run(vec![m]), &no_history);
+    let check = &report.rows[0].slo[0];
+    assert!(!check.breached);
+    assert!(
+        check.detail.as_deref().unwrap().contains("not enough"),
+        "{check:?}"
     );
 }

@@ -316,6 +316,16 @@ fn variant_row(m: &Measurement, row: Option<&GateRow>, unit: Unit) -> VariantRow
         let (op, bound) = match check.bound {
             SloBound::Max(b) => ("≤", b),
             SloBound::Min(b) => ("≥", b),
+            SloBound::Leak(_) => {
+                let word = if check.breached {
+                    "leak rule failed"
+                } else {
+                    "leak rule met"
+                };
+                let found = check.detail.as_deref().unwrap_or("not judged");
+                verdict.push_str(&format!("; {word}: {found}"));
+                continue;
+            }
         };
         let word = if check.breached {
             "SLO breached"
