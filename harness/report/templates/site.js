@@ -121,7 +121,11 @@
       var c = COLORS[i % COLORS.length];
       var d = s.pts.map(function (p, j) { return (j ? "L" : "M") + X(p[0]).toFixed(1) + " " + Y(p[1]).toFixed(1); }).join("");
       svg.appendChild(el("path", { "class": "series", d: d, stroke: c, fill: "none" }));
-      svg.appendChild(el("text", { "class": "legend", x: 530, y: 20 + i * 14, fill: c }, s.label));
+      // Long names are cut to fit; the full name is the tooltip.
+      var short = s.label.length > 36 ? s.label.slice(0, 35) + "…" : s.label;
+      var legend = el("text", { "class": "legend", x: 530, y: 20 + i * 14, fill: c }, short);
+      legend.appendChild(el("title", {}, s.label));
+      svg.appendChild(legend);
     });
     box.appendChild(svg);
   }
