@@ -5,7 +5,8 @@
 //!
 //! Without a baseline the site still renders (verdicts say "no baseline"),
 //! unless `--against`/`--merge-base` asked for one explicitly: then a missing
-//! baseline is an error, as in `perflab gate`.
+//! baseline is an error, as in `perflab gate`. A baseline that exists but
+//! cannot be read is always an error.
 
 use crate::baselines;
 use crate::cli::ReportArgs;
@@ -44,7 +45,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         args.baseline.source.against.is_some() || args.baseline.source.merge_base.is_some();
     let baseline = match baselines::load(&workspace, &args.baseline, &current) {
         Ok(b) => Some(b),
-        Err(e) if !explicit => {
+        // A baseline that is not there is reported on the page; one that is
+        // there but unreadable (corrupt, wrong machine, git failing) is an error.
+        Err(e) if !explicit && e.downcast_ref::<perflab_store::StoreError>().is_none() => {
             warnings.push(format!("no baseline: {e:#}"));
             None
         }

@@ -150,3 +150,23 @@ fn gate_markdown_links_regressions_to_report_pages() {
     let md = std::fs::read_to_string(&markdown).unwrap();
     assert!(md.contains("(reports/site/index.html)"), "{md}");
 }
+
+#[test]
+fn corrupt_baseline_is_exit_2_naming_the_file() {
+    let (repo, current) = repo_with_history();
+    std::fs::write(
+        repo.baseline_path("main", MACHINE),
+        "{\"schema\": \"perflab.run\", \"vers",
+    )
+    .unwrap();
+    let out = repo.path().join("site");
+    repo.perflab()
+        .args(["report", "--run"])
+        .arg(&current)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{MACHINE}.json")));
+    assert!(!out.exists());
+}
