@@ -2,7 +2,7 @@
 //! × 100, two variants, wall time with 100 samples and instructions each)
 //! with 200 baseline history points per key, rendered to a temporary site.
 //!
-//! `cargo run --release -p perflab-report --example scale [BENCHMARKS] [HISTORY]`
+//! `cargo run --release -p perflab-report --example scale [BENCHMARKS] [HISTORY] [OUT]`
 //!
 //! Prints the time to evaluate the gate (statistics, not rendering), the time
 //! to build and write the site, and the site's size. A benchmark, not a test:
@@ -92,7 +92,10 @@ fn main() {
     let gate_time = t.elapsed();
 
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let out = dir.path().join("site");
+    // A third argument keeps the site there for a look; else it is temporary.
+    let out = args
+        .next()
+        .map_or_else(|| dir.path().join("site"), std::path::PathBuf::from);
     let input = SiteInput {
         run: &run,
         run_dir: dir.path().to_owned(),
