@@ -291,3 +291,31 @@ fn overview_model_snapshot() {
     let site = crate::model::build(&input).unwrap();
     insta::assert_json_snapshot!("overview", site.overview);
 }
+
+#[test]
+fn growth_series_draw_as_curves_with_their_slope() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let mut run = current();
+    let key = MeasurementKey {
+        scenario: "auto".into(),
+        variant: "naive".into(),
+        benchmark: "complete/1k".into(),
+        metric: MetricKind::HeapGrowth,
+    };
+    let series: Vec<f64> = (0..50).map(|i| 1000.0 + 64.0 * f64::from(i)).collect();
+    run.measurements
+        .push(Measurement::new(key, 64.0, Tool::Dhat).with_samples(series));
+    run.normalize();
+    render(&run, &gate(&run, None), &History::new(), &out).unwrap();
+    let page =
+        std::fs::read_to_string(out.join(crate::slug::bench_page("auto", "complete/1k"))).unwrap();
+    let section = &page[page.find("id=\"metric-heap_growth\"").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(!section.contains("chart-distribution"));
+    assert!(section.contains("per iteration (fitted slope"));
+    assert!(
+        section.contains("heap_growth per iteration"),
+        "a growth curve, not a strip plot"
+    );
+}

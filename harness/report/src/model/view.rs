@@ -74,10 +74,11 @@ impl Category {
         }
     }
 
-    /// Whether a per-iteration series of this metric is a growth curve (leak
-    /// slope) rather than repeated draws of one quantity.
+    /// Whether a metric's samples are a series over iterations (the memory a
+    /// leak slope was fitted through) rather than repeated draws of one
+    /// quantity: drawn as a curve, not a distribution.
     pub fn is_growth(metric: MetricKind) -> bool {
-        metric.name().ends_with("_growth")
+        metric.samples_are_series()
     }
 }
 
