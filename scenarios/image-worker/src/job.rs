@@ -201,6 +201,14 @@ pub enum JobError {
         height: u64,
         reason: String,
     },
+    /// The decoder stopped at a limit it checks while decoding (the
+    /// optimized variant's allocation limit on a full-size decode).
+    #[error("decoding input {input} ({format}) would pass a decode limit: {reason}")]
+    Refused {
+        input: String,
+        format: &'static str,
+        reason: String,
+    },
     /// The file is corrupt or truncated.
     #[error("cannot decode input {input} ({format})")]
     Decode {

@@ -42,12 +42,15 @@ fn inputs(mode: Mode) -> Vec<(String, u32, u32, InputFormat)> {
         (format!("photo-{w}x{h}.png"), w, h, InputFormat::Png),
     ];
     if mode == Mode::Full {
-        list.push((
-            "photo-12000x8400.png".into(),
-            12_000,
-            8_400,
-            InputFormat::Png,
-        ));
+        // 100 megapixels: the optimized worker must stay under 256 MiB.
+        for format in [InputFormat::Png, InputFormat::Jpeg] {
+            let ext = if format == InputFormat::Png {
+                "png"
+            } else {
+                "jpg"
+            };
+            list.push((format!("photo-12000x8400.{ext}"), 12_000, 8_400, format));
+        }
     }
     list
 }

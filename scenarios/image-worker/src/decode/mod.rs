@@ -172,11 +172,10 @@ pub(crate) fn decode_full(
         None => reader.no_limits(),
     }
     reader.decode().map_err(|e| match e {
-        ImageError::Limits(limit) => JobError::TooLarge {
+        ImageError::Limits(limit) => JobError::Refused {
             input: input.to_owned(),
-            width: 0,
-            height: 0,
-            reason: format!("the decoder refused it: {limit}"),
+            format: format.name(),
+            reason: limit.to_string(),
         },
         ImageError::IoError(io) => read_error(input, io),
         other => decode_error(input, format, other),

@@ -121,3 +121,23 @@ fn a_job_without_thumbnails_is_refused_naming_the_field() {
         assert!(err.to_string().contains("thumbnails"), "{err}");
     }
 }
+
+/// A full-size decode over the optimized variant's allocation limit stops
+/// in the decoder (`image::Limits`), not in the allocator.
+#[test]
+fn optimized_full_decode_over_the_alloc_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = image_worker::WorkerConfig {
+        limits: image_worker::DecodeLimits {
+            max_alloc_bytes: 100_000,
+            ..image_worker::DecodeLimits::default()
+        },
+        ..image_worker::WorkerConfig::default()
+    };
+    let mut w = crate::common::worker_with(dir.path(), Variant::Optimized, config);
+    // 300x200 RGB is 180 kB decoded, and too small to decode reduced.
+    for format in [InputFormat::Png, InputFormat::Jpeg] {
+        let err = fails_then_recovers(&mut w, &spec_job(&spec(5, 300, 200, format)));
+        assert!(matches!(err, JobError::Refused { .. }), "{err}");
+    }
+}
