@@ -113,3 +113,23 @@ fn bad_arguments_exit_2_naming_the_problem() {
         .unwrap();
     assert!(stderr(&out).contains("\"lots\" is not a byte count"));
 }
+
+/// Only JPEG and PNG files are inputs, whatever the case of the extension.
+#[test]
+fn run_takes_only_jpeg_and_png_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let specs = image_worker::generate::plan(3, 9, 0.06);
+    let paths = image_worker::generate::write_set(&images, &specs).unwrap();
+    let upper = paths[0].with_extension(if paths[0].extension().unwrap() == "png" {
+        "PNG"
+    } else {
+        "JPEG"
+    });
+    std::fs::rename(&paths[0], &upper).unwrap();
+    std::fs::write(images.join("notes.txt"), "not an image").unwrap();
+    std::fs::create_dir(images.join("sub.jpg")).unwrap();
+    let listed = image_worker::batch::list_inputs(&images).unwrap();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(listed.contains(&upper));
+}
