@@ -67,6 +67,20 @@ pub struct Progress {
     pub elapsed: Duration,
 }
 
+/// One finished job, as [`run_batch`] hands it to its per-job callback.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JobRecord<'a> {
+    /// The job's number, from 0.
+    pub index: u64,
+    pub input: &'a Path,
+    /// Whether the job succeeded.
+    pub ok: bool,
+    /// RSS and live heap right after the job (the monitoring's sample).
+    pub memory: Option<MemorySample>,
+    /// How long the job took.
+    pub elapsed: Duration,
+}
+
 /// How a batch ended.
 #[derive(Debug)]
 pub struct BatchSummary {
@@ -84,8 +98,8 @@ pub struct BatchSummary {
 /// Failures kept in [`BatchSummary::failures`].
 pub const KEPT_FAILURES: usize = 10;
 
-/// Runs `jobs` jobs over `inputs`, calling `progress` every `every` jobs
-/// and at the end.
+/// Runs `jobs` jobs over `inputs`, calling `after_job` after every job
+/// (the one that crashed included) and `progress` every `every` jobs.
 pub fn run_batch(
     worker: &mut Worker,
     monitoring: &mut Monitoring,
@@ -93,6 +107,7 @@ pub fn run_batch(
     jobs: u64,
     every: u64,
     mut progress: impl FnMut(&Progress),
+    mut after_job: impl FnMut(&JobRecord<'_>),
 ) -> Result<BatchSummary, BatchError> {
     let started = Instant::now();
     let mut summary = BatchSummary {
@@ -109,9 +124,17 @@ pub fn run_batch(
         let job_started = Instant::now();
         let result = worker.process(&job);
         let ok = result.is_ok();
+        let elapsed = job_started.elapsed();
         summary
             .alerts
-            .extend(monitoring.after_job(index, job_started.elapsed(), ok));
+            .extend(monitoring.after_job(index, elapsed, ok));
+        after_job(&JobRecord {
+            index,
+            input: path,
+            ok,
+            memory: monitoring.last_sample(),
+            elapsed,
+        });
         match result {
             Ok(_) => summary.done += 1,
             Err(e @ JobError::Crashed { .. }) => {

@@ -63,6 +63,7 @@
 //! This crate does not measure itself; the `memory` bench does.
 
 pub mod batch;
+pub mod cli;
 pub mod compare;
 mod decode;
 pub mod generate;

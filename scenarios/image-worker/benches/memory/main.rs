@@ -18,7 +18,12 @@
 //!    worker (the `image-worker` binary) against `vipsthumbnail`
 //!    (libvips-tools), each in a child process, on the same large inputs
 //!    (100 megapixels among them in full mode); skipped with a warning when
-//!    `vipsthumbnail` is not installed.
+//!    `vipsthumbnail` is not installed;
+//! 4. `alloc` (optimized only): the same binary with the system allocator
+//!    and with mimalloc (`image-worker-mimalloc`), and the system one with
+//!    glibc's mmap threshold fixed, each as a child on one seeded workload
+//!    of mixed sizes up to 24 megapixels: peak RSS, time, RSS and heap
+//!    drift, and RSS over live heap (see `alloc.rs`).
 //!
 //! The parent adds each leak child's peak RSS (`leak` benchmark). Results go to
 //! `$PERFLAB_FRAGMENT` when perflab runs the bench, files to
@@ -27,7 +32,10 @@
 //! Sizes: `cargo bench` runs 2000 jobs with a 1 GiB budget; `PERFLAB_QUICK=1`
 //! 200 jobs with 160 MiB; `cargo test --benches` (no `--bench` flag) 30
 //! tiny jobs with a 4 MiB budget, so the crash path runs there too.
+//! `PERFLAB_MEMORY_PARTS=alloc,vips` (comma-separated names) runs only
+//! those parts.
 
+mod alloc;
 mod leak;
 mod vips;
 
@@ -158,22 +166,26 @@ enum Part {
     /// The optimized worker against `vipsthumbnail`. Apart, because a
     /// child's peak RSS is only known when its parent's is lower.
     Vips,
+    /// The optimized worker binary with each allocator. Apart, for the
+    /// same reason as `Vips`.
+    Alloc,
 }
 
 impl Part {
-    const ALL: [Part; 3] = [Part::Leak, Part::Heap, Part::Vips];
+    const ALL: [Part; 4] = [Part::Leak, Part::Heap, Part::Vips, Part::Alloc];
 
     fn name(self) -> &'static str {
         match self {
             Part::Leak => "leak",
             Part::Heap => "heap",
             Part::Vips => "vips",
+            Part::Alloc => "alloc",
         }
     }
 
     fn variants(self) -> &'static [&'static str] {
         match self {
-            Part::Vips => &["optimized"],
+            Part::Vips | Part::Alloc => &["optimized"],
             _ => &["naive", "optimized"],
         }
     }
@@ -195,6 +207,32 @@ impl Part {
 
 const PART_FLAG: &str = "--part";
 
+/// Selects parts by name, comma-separated; unset or empty: all of them.
+const PARTS_ENV: &str = "PERFLAB_MEMORY_PARTS";
+
+/// The parts `PERFLAB_MEMORY_PARTS` asks for, in their usual order.
+fn selected_parts() -> Result<Vec<Part>, String> {
+    let Some(list) = std::env::var(PARTS_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Ok(Part::ALL.to_vec());
+    };
+    let names: Vec<&str> = list.split(',').map(str::trim).collect();
+    if let Some(bad) = names
+        .iter()
+        .find(|n| !Part::ALL.iter().any(|p| p.name() == **n))
+    {
+        return Err(format!(
+            "{PARTS_ENV}: unknown part {bad:?} (expected leak, heap, vips or alloc)"
+        ));
+    }
+    Ok(Part::ALL
+        .into_iter()
+        .filter(|p| names.contains(&p.name()))
+        .collect())
+}
+
 fn main() -> ExitCode {
     let result = match ChildTask::from_env() {
         Some(task) => child(task),
@@ -211,7 +249,7 @@ fn main() -> ExitCode {
 
 fn parent() -> Result<(), String> {
     let mut fragment = Fragment::new(Vec::new());
-    for part in Part::ALL {
+    for part in selected_parts()? {
         let mut args = this_process_args();
         args.extend([PART_FLAG.into(), part.name().into()]);
         let runs =
@@ -267,6 +305,7 @@ fn child(task: ChildTask) -> Result<(), String> {
             &mut fragment,
         )?,
         Part::Vips => vips::compare(mode, &mut fragment)?,
+        Part::Alloc => alloc::compare(mode, &mut fragment)?,
     }
     task.finish(&fragment).map_err(|e| e.to_string())
 }
