@@ -107,6 +107,9 @@ struct Outcome {
     name: &'static str,
     peak_rss: Option<u64>,
     wall_s: f64,
+    /// CPU time in user mode and in the kernel (page faults show here).
+    user_s: f64,
+    system_s: f64,
     rows: Vec<JobRow>,
     warmup: usize,
 }
@@ -231,6 +234,8 @@ fn run_one(
         name: config.name,
         peak_rss: usage.child_peak_rss_bytes(),
         wall_s: usage.wall.as_secs_f64(),
+        user_s: usage.user_time.as_secs_f64(),
+        system_s: usage.system_time.as_secs_f64(),
         warmup: (rows.len() / 10).max(2),
         rows,
     })
@@ -312,7 +317,7 @@ fn summary_line(o: &Outcome) -> String {
     format!(
         "peak RSS {}, end RSS {} over live heap {} (ratio {}); after warm-up median RSS {} \
          over median live heap {} (ratio {}); lowest RSS {}, largest job heap peak {} \
-         (end RSS over it {}); RSS drift {}, heap drift {}; {:.1} s",
+         (end RSS over it {}); RSS drift {}, heap drift {}; {:.1} s ({:.1} s user, {:.1} s system)",
         o.peak_rss.map_or_else(|| "unknown".to_owned(), mib),
         mib(last.rss),
         mib(last.live_heap),
@@ -326,6 +331,8 @@ fn summary_line(o: &Outcome) -> String {
         slope(after.iter().map(|r| r.rss as f64).collect()),
         slope(after.iter().map(|r| r.live_heap as f64).collect()),
         o.wall_s,
+        o.user_s,
+        o.system_s,
     )
 }
 
