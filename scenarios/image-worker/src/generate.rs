@@ -25,30 +25,19 @@ pub const MIN_MEGAPIXELS: f64 = 0.05;
 /// Quality of generated JPEGs.
 pub const INPUT_JPEG_QUALITY: u8 = 90;
 
-/// SplitMix64: small, fast, and the same on every machine.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
+pub use perflab_seeded::SplitMix64;
 
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix(self.0)
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
-    }
-
-    fn range(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * self.unit()
-    }
+/// Uniform in `[0, 1)`, as the `f32` the scene arithmetic uses.
+fn unit(rng: &mut SplitMix64) -> f32 {
+    rng.unit() as f32
 }
 
+fn range(rng: &mut SplitMix64, lo: f32, hi: f32) -> f32 {
+    lo + (hi - lo) * unit(rng)
+}
+
+/// SplitMix64's output function as a hash: per-pixel noise from a
+/// position, without a generator to carry along.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -83,23 +72,25 @@ pub struct Scene {
 impl Scene {
     pub fn new(seed: u64, width: u32, height: u32) -> Scene {
         let mut rng = SplitMix64::new(seed);
-        let colour = |rng: &mut SplitMix64| [0; 3].map(|_: u8| rng.range(20.0, 235.0));
+        let colour = |rng: &mut SplitMix64| [0; 3].map(|_: u8| range(rng, 20.0, 235.0));
         let corners = [(); 4].map(|_| colour(&mut rng));
         let (w, h) = (width as f32, height as f32);
         let count = 4 + (rng.next_u64() % 9) as usize;
         let shapes = (0..count)
             .map(|_| Shape {
-                ellipse: rng.unit() < 0.6,
-                cx: rng.range(0.0, w),
-                cy: rng.range(0.0, h),
-                rx: rng.range(0.03, 0.3) * w,
-                ry: rng.range(0.03, 0.3) * h,
+                ellipse: unit(&mut rng) < 0.6,
+                cx: range(&mut rng, 0.0, w),
+                cy: range(&mut rng, 0.0, h),
+                rx: range(&mut rng, 0.03, 0.3) * w,
+                ry: range(&mut rng, 0.03, 0.3) * h,
                 colour: colour(&mut rng),
-                alpha: rng.range(0.5, 1.0),
+                alpha: range(&mut rng, 0.5, 1.0),
             })
             .collect();
         let grid = 6;
-        let lattice = (0..grid * grid).map(|_| rng.range(0.8, 1.2)).collect();
+        let lattice = (0..grid * grid)
+            .map(|_| range(&mut rng, 0.8, 1.2))
+            .collect();
         Scene {
             width,
             height,
@@ -108,7 +99,7 @@ impl Scene {
             shapes,
             lattice,
             grid,
-            grain: rng.range(2.0, 8.0),
+            grain: range(&mut rng, 2.0, 8.0),
         }
     }
 
@@ -242,7 +233,7 @@ pub fn plan(count: usize, seed: u64, max_megapixels: f64) -> Vec<ImageSpec> {
     let (lo, hi) = (MIN_MEGAPIXELS.ln(), max_megapixels.max(MIN_MEGAPIXELS).ln());
     (0..count)
         .map(|index| {
-            let mp = (lo + (hi - lo) * f64::from(rng.unit())).exp();
+            let mp = (lo + (hi - lo) * rng.unit()).exp();
             let aspect = ASPECTS[(rng.next_u64() % ASPECTS.len() as u64) as usize];
             let width = ((mp * 1e6 * aspect).sqrt().round() as u32).max(1);
             let height = ((mp * 1e6 / aspect).sqrt().round() as u32).max(1);
