@@ -61,7 +61,7 @@ pub fn builtin_gate(metric: MetricKind) -> bool {
         | HeapLeakedBytes | HeapLeakedBlocks | DbQueries => true,
         L1Hits | LlHits | RamHits | TotalReadWrite | EstimatedCycles => false,
         WallTime | PeakRss | HeapGrowth | RssGrowth | LatencyP50 | LatencyP90 | LatencyP95
-        | LatencyP99 | LatencyMax | Throughput | Errors => false,
+        | LatencyP99 | LatencyMax | Throughput | Errors | TimeRatio | PeakRssRatio => false,
     }
 }
 

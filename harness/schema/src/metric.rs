@@ -33,6 +33,9 @@ pub enum Unit {
     Count,
     /// Operations or requests per second.
     PerSecond,
+    /// A ratio of two quantities of the same unit, e.g. time against a
+    /// reference tool on the same input.
+    Ratio,
 }
 
 impl Unit {
@@ -46,6 +49,7 @@ impl Unit {
             Unit::Blocks => "blocks",
             Unit::Count => "",
             Unit::PerSecond => "/s",
+            Unit::Ratio => "×",
         }
     }
 }
@@ -145,6 +149,11 @@ metric_kinds! {
     Errors = "errors", Count, LowerIsBetter, Noisy;
     /// Database statements issued per request (for a fixed set of inputs).
     DbQueries = "db_queries", Count, LowerIsBetter, Deterministic;
+    /// Wall time relative to a reference tool on the same input (below 1:
+    /// faster than the reference).
+    TimeRatio = "time_ratio", Ratio, LowerIsBetter, Noisy;
+    /// Peak resident memory relative to a reference tool on the same input.
+    PeakRssRatio = "peak_rss_ratio", Ratio, LowerIsBetter, Noisy;
 }
 
 impl MetricKind {

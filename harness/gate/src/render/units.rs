@@ -24,6 +24,7 @@ pub fn format_value(value: f64, unit: Unit) -> String {
             scaled(value, &[(1e9, "G"), (1e6, "M"), (1e3, "K")], "")
         }
         Unit::PerSecond => scaled(value, &[(1e9, "G/s"), (1e6, "M/s"), (1e3, "K/s")], "/s"),
+        Unit::Ratio => format!("{}×", digits(value)),
     }
 }
 
@@ -108,6 +109,7 @@ mod tests {
         assert_eq!(format_value(1_572_864.0, Unit::Bytes), "1.500 MiB");
         assert_eq!(format_value(32_100.0, Unit::PerSecond), "32.10 K/s");
         assert_eq!(format_value(12.0, Unit::PerSecond), "12/s");
+        assert_eq!(format_value(1.587, Unit::Ratio), "1.587×");
     }
 
     #[test]

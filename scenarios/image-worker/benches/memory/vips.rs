@@ -1,5 +1,6 @@
 //! The optimized worker against `vipsthumbnail` (libvips), on the same
-//! large inputs, each in a child process: wall time and peak RSS per image.
+//! large inputs, each in a child process: wall time and peak RSS per image,
+//! and their ratios (`time_ratio`, `peak_rss_ratio`: worker over vips).
 //!
 //! Not the same work: the worker makes three thumbnails (1024, 256 and
 //! 64 px), sharpens them and records the job in SQLite; `vipsthumbnail`
@@ -12,7 +13,7 @@ use std::process::{Command, Stdio};
 use image_worker::generate::{Scene, write_png_rows};
 use image_worker::memory::mib;
 use image_worker::{InputFormat, Variant};
-use perflab_memory::measure_child;
+use perflab_memory::{ChildUsage, measure_child};
 use perflab_schema::{Fragment, Measurement, MeasurementKey, MetricKind, Tool};
 
 use crate::{Mode, SCENARIO};
@@ -114,6 +115,7 @@ pub fn compare(mode: Mode, fragment: &mut Fragment) -> Result<(), String> {
             .arg(&input)
             .args(["--size", "1024x1024", "-o"])
             .arg(dir.path().join("vips-%s.jpg[Q=85]"));
+        let mut usages = Vec::with_capacity(2);
         for (who, cmd) in [("worker", &mut ours), ("vipsthumbnail", &mut theirs)] {
             let usage = measure_child(cmd).map_err(|e| format!("{who} on {name}: {e}"))?;
             if !usage.status.success() {
@@ -145,7 +147,43 @@ pub fn compare(mode: Mode, fragment: &mut Fragment) -> Result<(), String> {
                     Tool::Dhat,
                 ));
             }
+            usages.push(usage);
         }
+        fragment
+            .measurements
+            .extend(ratios(&name, &usages[0], &usages[1]));
     }
     Ok(())
+}
+
+/// The worker against vipsthumbnail on one input, as ratios (below 1: the
+/// worker is faster or smaller), so the result file carries the comparison
+/// itself rather than leaving it to whoever reads both numbers.
+fn ratios(name: &str, worker: &ChildUsage, vips: &ChildUsage) -> Vec<Measurement> {
+    let key = |metric| MeasurementKey {
+        scenario: SCENARIO.into(),
+        variant: Variant::Optimized.name().into(),
+        benchmark: format!("vips/ratio/{name}"),
+        metric,
+    };
+    let time = worker.wall.as_secs_f64() / vips.wall.as_secs_f64();
+    let mut out = vec![Measurement::new(
+        key(MetricKind::TimeRatio),
+        time,
+        Tool::Dhat,
+    )];
+    let rss = match (worker.child_peak_rss_bytes(), vips.child_peak_rss_bytes()) {
+        (Some(w), Some(v)) if v > 0 => {
+            let ratio = w as f64 / v as f64;
+            out.push(Measurement::new(
+                key(MetricKind::PeakRssRatio),
+                ratio,
+                Tool::Dhat,
+            ));
+            format!("{ratio:.2}×")
+        }
+        _ => "unknown".into(),
+    };
+    eprintln!("vips/ratio/{name}: worker/vipsthumbnail time {time:.2}×, peak RSS {rss}");
+    out
 }
