@@ -3,7 +3,7 @@
 //! shows them on the run's summary page.
 
 use super::{bench_name, explain, format_pct, format_value, slo_text};
-use crate::report::{GateReport, Role};
+use crate::report::{GateReport, Role, SloBound};
 use perflab_compare::Verdict;
 
 /// The annotations for `report`, one command per line.
@@ -47,7 +47,10 @@ pub fn render_annotations(report: &GateReport) -> String {
             push(
                 &mut out,
                 check.role,
-                &format!("SLO breached: {subject}"),
+                &match check.bound {
+                    SloBound::Leak(_) => format!("Memory leak: {subject}"),
+                    SloBound::Max(_) | SloBound::Min(_) => format!("SLO breached: {subject}"),
+                },
                 &message,
             );
         }

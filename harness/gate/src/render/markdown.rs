@@ -7,7 +7,7 @@ use super::{
     bench_name, change_cell, ci_cell, explain, gate_verdict_cell, slo_text, status_mark,
     summary_counts, value_cell,
 };
-use crate::report::{GateReport, GateRow, Outcome, Status};
+use crate::report::{GateReport, GateRow, Outcome, SloBound, Status};
 use perflab_compare::Verdict;
 use perflab_schema::MeasurementKey;
 
@@ -93,7 +93,11 @@ fn render(report: &GateReport, links: Option<Links<'_>>, index: Option<&str>) ->
                 why.push(explain(c));
             }
             for check in row.slo.iter().filter(|s| s.breached) {
-                why.push(format!("SLO: {}", slo_text(check, unit)));
+                let what = match check.bound {
+                    SloBound::Leak(_) => "Leak rule",
+                    SloBound::Max(_) | SloBound::Min(_) => "SLO",
+                };
+                why.push(format!("{what}: {}", slo_text(check, unit)));
             }
             table.push(vec![
                 status_mark(row.status()).to_owned(),

@@ -64,6 +64,15 @@ fn slo_text(check: &SloCheck, unit: Unit) -> String {
     }
 }
 
+/// What a breached check is called when it fails the build, and when it
+/// only informs.
+fn breach_word(check: &SloCheck) -> (&'static str, &'static str) {
+    match check.bound {
+        SloBound::Leak(_) => ("LEAK RULE FAILED", "leak rule failed (info)"),
+        SloBound::Max(_) | SloBound::Min(_) => ("SLO BREACHED", "slo breached (info)"),
+    }
+}
+
 /// The verdict column of a gate row: capitals for what fails the build.
 fn gate_verdict_cell(row: &GateRow) -> String {
     let unit = row.comparison.key.metric.unit();
@@ -76,8 +85,8 @@ fn gate_verdict_cell(row: &GateRow) -> String {
     }
     for check in row.slo.iter().filter(|s| s.breached) {
         parts.push(match check.role {
-            Role::Gate => format!("SLO BREACHED: {}", slo_text(check, unit)),
-            Role::Inform => format!("slo breached (info): {}", slo_text(check, unit)),
+            Role::Gate => format!("{}: {}", breach_word(check).0, slo_text(check, unit)),
+            Role::Inform => format!("{}: {}", breach_word(check).1, slo_text(check, unit)),
         });
     }
     if parts.is_empty() {

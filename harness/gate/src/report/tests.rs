@@ -190,6 +190,16 @@ fn the_leak_rule_fails_a_leaking_series_and_passes_a_flat_one() {
             .unwrap()
             .starts_with("flat")
     );
+
+    let table = crate::render_table(&report);
+    assert!(
+        table.contains("LEAK RULE FAILED: leaks about 46.9 KiB per iteration"),
+        "{table}"
+    );
+    let markdown = crate::render_markdown(&report, None);
+    assert!(markdown.contains("Leak rule: leaks about"), "{markdown}");
+    let annotations = crate::render_annotations(&report);
+    assert!(annotations.contains("title=Memory leak%3A image-worker/leak"), "{annotations}");
 }
 
 #[test]
