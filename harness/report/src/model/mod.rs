@@ -282,6 +282,14 @@ fn scenario_pages(benches: &[BenchPage]) -> Vec<ScenarioPage> {
                     }
                 }
             }
+            // The reference leads, whichever benchmark happened to come first
+            // (one measuring only the optimized variant, say).
+            if let Some(reference) = bs.iter().find_map(|b| b.reference.as_deref())
+                && let Some(i) = variants.iter().position(|v| *v == reference)
+            {
+                let reference = variants.remove(i);
+                variants.insert(0, reference);
+            }
             let status = bs.iter().map(|b| &b.status).min_by_key(|s| s.rank).cloned();
             let row = ScenarioRow {
                 name: name.to_owned(),

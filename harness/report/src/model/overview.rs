@@ -105,14 +105,24 @@ pub fn build(input: &SiteInput<'_>, benches: &[BenchPage], scenarios: &[Scenario
     let mut highlights: Vec<Highlight> = scenarios
         .iter()
         .filter_map(|s| {
-            let best = s.row.best_speedup.clone()?;
+            // A scenario that only saves memory (the image worker) is
+            // highlighted by its memory saving.
+            let (best, memory_only) = match (&s.row.best_speedup, &s.row.best_memory) {
+                (Some(best), _) => (best.clone(), false),
+                (None, Some(best)) => (best.clone(), true),
+                (None, None) => return None,
+            };
+            let value = |b: &BenchPage| {
+                if memory_only {
+                    b.best_memory.as_ref().map(|x| x.value)
+                } else {
+                    b.best_speedup.as_ref().map(|x| x.value)
+                }
+            };
             // Among equally good benchmarks, one whose profile explains it.
-            let mut tied = benches.iter().filter(|b| {
-                b.scenario == s.name
-                    && b.best_speedup
-                        .as_ref()
-                        .is_some_and(|x| x.value == best.value)
-            });
+            let mut tied = benches
+                .iter()
+                .filter(|b| b.scenario == s.name && value(b) == Some(best.value));
             let first = tied.clone().next()?;
             let bench = tied
                 .find(|b| b.artifacts.iter().any(|a| a.diff))
