@@ -199,7 +199,10 @@ fn the_leak_rule_fails_a_leaking_series_and_passes_a_flat_one() {
     let markdown = crate::render_markdown(&report, None);
     assert!(markdown.contains("Leak rule: leaks about"), "{markdown}");
     let annotations = crate::render_annotations(&report);
-    assert!(annotations.contains("title=Memory leak%3A image-worker/leak"), "{annotations}");
+    assert!(
+        annotations.contains("title=Memory leak%3A image-worker/leak"),
+        "{annotations}"
+    );
 }
 
 #[test]
