@@ -28,25 +28,9 @@ pub fn section(s: &MetricSection, commits: &[CommitView]) -> SectionCharts {
     let distribution = (has_samples && !s.growth)
         .then(|| svg::distribution(&format!("{} samples", s.metric), unit, &s.samples));
     let growth = (has_samples && s.growth).then(|| {
-        let series: Vec<Series> = s
-            .samples
-            .iter()
-            .map(|(variant, samples)| Series {
-                label: variant.clone(),
-                points: samples
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        (
-                            i as f64,
-                            *v,
-                            format!("iteration {i}: {}", value_text(Some(*v), unit)),
-                        )
-                    })
-                    .collect(),
-                marker: None,
-            })
-            .collect();
+        let series = in_order(&s.samples, |i, v| {
+            format!("iteration {i}: {}", value_text(Some(v), unit))
+        });
         svg::lines(
             &format!("{} per iteration", s.metric),
             unit,
@@ -118,19 +102,7 @@ pub fn load(b: &BenchPage) -> Vec<String> {
         out.push(svg::bars("latency percentiles", Unit::Nanoseconds, &bars));
     }
     if !b.load_over_run.is_empty() {
-        let series: Vec<Series> = b
-            .load_over_run
-            .iter()
-            .map(|(variant, samples)| Series {
-                label: variant.clone(),
-                points: samples
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (i as f64, *v, String::new()))
-                    .collect(),
-                marker: None,
-            })
-            .collect();
+        let series = in_order(&b.load_over_run, |_, _| String::new());
         out.push(svg::lines(
             "latency of successful requests in arrival order",
             Unit::Nanoseconds,
@@ -177,4 +149,21 @@ pub fn plot_data(b: &BenchPage) -> Result<String, serde_json::Error> {
         benchmark: &b.benchmark,
         series,
     })
+}
+
+/// One line per variant through its samples in the order they were taken
+/// (x = index), with a tooltip per point.
+fn in_order(samples: &[(String, Vec<f64>)], tooltip: impl Fn(usize, f64) -> String) -> Vec<Series> {
+    samples
+        .iter()
+        .map(|(variant, values)| Series {
+            label: variant.clone(),
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as f64, v, tooltip(i, v)))
+                .collect(),
+            marker: None,
+        })
+        .collect()
 }
