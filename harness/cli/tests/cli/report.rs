@@ -5,6 +5,13 @@
 use crate::fixture::{MACHINE, Repo, run, scale};
 use predicates::prelude::*;
 
+/// `perflab report --run RUN --out OUT` in `repo`, ready for more flags.
+fn report(repo: &Repo, run: &std::path::Path, out: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = repo.perflab();
+    cmd.args(["report", "--run"]).arg(run).arg("--out").arg(out);
+    cmd
+}
+
 /// A repository whose baseline `main` changed over three commits.
 fn repo_with_history() -> (Repo, std::path::PathBuf) {
     let repo = Repo::new();
@@ -64,11 +71,7 @@ fn without_a_baseline_the_report_still_renders() {
     let repo = Repo::new();
     let current = repo.write_run("current.json", &run(MACHINE));
     let out = repo.path().join("out");
-    repo.perflab()
-        .args(["report", "--run"])
-        .arg(&current)
-        .arg("--out")
-        .arg(&out)
+    report(&repo, &current, &out)
         .assert()
         .success()
         .stderr(predicate::str::contains("no baseline"));
@@ -88,27 +91,16 @@ fn missing_or_corrupt_run_is_exit_2_naming_the_file_and_writes_nothing() {
         .stderr(predicate::str::contains("nope.json"));
     let corrupt = repo.path().join("corrupt.json");
     std::fs::write(&corrupt, "{\"schema\": \"perflab.run\", \"ver").unwrap();
-    repo.perflab()
-        .args(["report", "--run"])
-        .arg(&corrupt)
-        .arg("--out")
-        .arg(&out)
+    report(&repo, &corrupt, &out)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("corrupt.json"));
     let mut empty = run(MACHINE);
     empty.measurements.clear();
     let empty = repo.write_run("empty.json", &empty);
-    repo.perflab()
-        .args(["report", "--run"])
-        .arg(&empty)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("empty.json").and(predicate::str::contains("no measurements")),
-        );
+    report(&repo, &empty, &out).assert().code(2).stderr(
+        predicate::str::contains("empty.json").and(predicate::str::contains("no measurements")),
+    );
     assert!(!out.exists());
     assert!(!repo.path().join("reports").exists());
 }
@@ -160,11 +152,7 @@ fn corrupt_baseline_is_exit_2_naming_the_file() {
     )
     .unwrap();
     let out = repo.path().join("site");
-    repo.perflab()
-        .args(["report", "--run"])
-        .arg(&current)
-        .arg("--out")
-        .arg(&out)
+    report(&repo, &current, &out)
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!("{MACHINE}.json")));
