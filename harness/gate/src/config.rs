@@ -11,8 +11,8 @@
 
 mod raw;
 
-use crate::glob::{Glob, GlobError};
 use perflab_compare::Limits;
+use perflab_schema::{Glob, GlobError};
 use perflab_schema::{MeasurementKey, MetricKind, Nature};
 use raw::{RawConfig, RawSettings};
 use std::collections::BTreeMap;

@@ -55,12 +55,10 @@
 mod config;
 #[cfg(test)]
 mod fixture;
-mod glob;
 mod render;
 mod report;
 
 pub use config::{Config, ConfigError, LeakLimits, Policy, Slo, Source, builtin_gate};
-pub use glob::{Glob, GlobError};
 pub use render::{
     Links, ReportLinks, format_factor, format_pct, format_signed, format_value, render_annotations,
     render_comparisons, render_load, render_markdown, render_markdown_with_report, render_run,

@@ -6,22 +6,30 @@
 //! in beside this crate as `run.v1.schema.json` and a test fails when it is
 //! stale (regenerate with `PERFLAB_BLESS=1 cargo test -p perflab-schema`).
 //!
+//! Besides the run it holds what the stages and the benches share:
+//! [`Fragment`]s that benches write, the environment variables `perflab run`
+//! sets for them ([`QUICK_ENV`], [`FRAGMENT_ENV`], …), and the globs that
+//! select measurements by name ([`Glob`], [`Filters`]).
+//!
 //! This crate does no I/O other than (de)serializing bytes the caller gives it:
 //! reading files, running tools and comparing results live elsewhere. A metric
 //! that was not measured is absent, never zero.
 
+mod artifact;
 mod fragment;
+mod key;
 mod metric;
+mod protocol;
 mod run;
+mod select;
 
-pub use fragment::{
-    ARTIFACT_DIR_ENV, Artifact, ArtifactKind, FRAGMENT_ENV, FRAGMENT_ID, Fragment, PROFILE_DIR_ENV,
-};
-
+pub use artifact::{Artifact, ArtifactKind};
+pub use fragment::{FRAGMENT_ID, Fragment};
+pub use key::MeasurementKey;
 pub use metric::{Direction, MetricKind, Nature, Tool, Unit};
-pub use run::{
-    Environment, GitInfo, Interval, Measurement, MeasurementKey, Run, SCHEMA_ID, SCHEMA_VERSION,
-};
+pub use protocol::{ARTIFACT_DIR_ENV, FRAGMENT_ENV, PROFILE_DIR_ENV, QUICK_ENV};
+pub use run::{Environment, GitInfo, Interval, Measurement, Run, SCHEMA_ID, SCHEMA_VERSION};
+pub use select::{Filters, Glob, GlobError};
 
 use std::collections::HashSet;
 

@@ -1,9 +1,9 @@
 //! A run: where it was measured (the environment) and what was measured.
 
-use crate::metric::{Direction, MetricKind, Tool, Unit};
+use crate::key::MeasurementKey;
+use crate::metric::{Direction, Tool, Unit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The schema version this crate reads and writes. Bump it on any change that
 /// an older reader would misread, and regenerate the checked-in JSON Schema.
@@ -27,7 +27,7 @@ pub struct Run {
     pub measurements: Vec<Measurement>,
     /// Files that explain the measurements: flamegraphs, folded stacks, heap profiles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub artifacts: Vec<crate::Artifact>,
+    pub artifacts: Vec<crate::artifact::Artifact>,
     /// Things the reader must know: skipped tools, partial results.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -122,41 +122,6 @@ pub struct GitInfo {
     pub dirty: bool,
     /// The checked-out branch, if any.
     pub branch: Option<String>,
-}
-
-/// What a measurement is of. Orders by scenario, variant, benchmark, metric.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(deny_unknown_fields)]
-pub struct MeasurementKey {
-    /// The scenario crate's scenario name, e.g. `autocomplete`.
-    pub scenario: String,
-    /// The implementation variant, e.g. `naive` or `optimized`.
-    pub variant: String,
-    /// The benchmark within the scenario, e.g. `complete/terms=1M/prefix=2`.
-    pub benchmark: String,
-    pub metric: MetricKind,
-}
-
-impl MeasurementKey {
-    /// The same benchmark and metric in another variant.
-    pub fn with_variant(&self, variant: &str) -> Self {
-        MeasurementKey {
-            variant: variant.to_owned(),
-            ..self.clone()
-        }
-    }
-}
-
-impl fmt::Display for MeasurementKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{} [{}]",
-            self.scenario, self.variant, self.benchmark, self.metric
-        )
-    }
 }
 
 /// One measured value with its uncertainty and, where the tool gives them, the

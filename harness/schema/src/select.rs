@@ -1,11 +1,15 @@
-//! The small glob language of `[[rules]]` selectors: `*` matches any run of
-//! characters (`/` included, so `complete/*` covers every complete benchmark),
-//! `?` one character, `[abc]`, `[a-z]` and `[!a-z]` one character of a set.
-//! Everything else matches itself.
+//! Selecting measurements by name: the small glob language shared by the
+//! gate's `[[rules]]` selectors and the command line's `--scenario`,
+//! `--variant` and `--benchmark` filters ([`Filters`]).
+//!
+//! `*` matches any run of characters (`/` included, so `complete/*` covers
+//! every complete benchmark), `?` one character, `[abc]`, `[a-z]` and
+//! `[!a-z]` one character of a set. Everything else matches itself.
 //!
 //! This is deliberately not a path glob: benchmark names are ids, not paths,
 //! and one rule for `complete/*` should not silently miss `complete/a/b`.
 
+use crate::{Artifact, MeasurementKey};
 use std::fmt;
 
 /// Why a pattern is not a valid glob.
@@ -159,6 +163,39 @@ impl fmt::Display for Glob {
     }
 }
 
+/// Which scenarios, variants and benchmarks a command works on; an absent
+/// filter matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub scenario: Vec<Glob>,
+    pub variant: Vec<Glob>,
+    pub benchmark: Vec<Glob>,
+}
+
+fn any(globs: &[Glob], text: &str) -> bool {
+    globs.is_empty() || globs.iter().any(|g| g.matches(text))
+}
+
+impl Filters {
+    pub fn scenario(&self, name: &str) -> bool {
+        any(&self.scenario, name)
+    }
+
+    pub fn key(&self, key: &MeasurementKey) -> bool {
+        self.names(&key.scenario, &key.variant, &key.benchmark)
+    }
+
+    pub fn artifact(&self, artifact: &Artifact) -> bool {
+        self.names(&artifact.scenario, &artifact.variant, &artifact.benchmark)
+    }
+
+    fn names(&self, scenario: &str, variant: &str, benchmark: &str) -> bool {
+        any(&self.scenario, scenario)
+            && any(&self.variant, variant)
+            && any(&self.benchmark, benchmark)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +240,39 @@ mod tests {
         assert_eq!(Glob::new("complete/[a-"), Err(GlobError::UnclosedClass(9)));
         assert_eq!(Glob::new("x[]"), Err(GlobError::EmptyClass(1)));
         assert_eq!(Glob::new("[z-a]"), Err(GlobError::ReversedRange('z', 'a')));
+    }
+
+    #[test]
+    fn filters_match_keys_by_glob() {
+        let key = MeasurementKey {
+            scenario: "autocomplete".into(),
+            variant: "naive".into(),
+            benchmark: "complete/terms=1M,prefix=2".into(),
+            metric: crate::MetricKind::WallTime,
+        };
+        let g = |p: &str| vec![Glob::new(p).unwrap()];
+        assert!(Filters::default().key(&key));
+        assert!(
+            Filters {
+                benchmark: g("complete/*1M*"),
+                ..Filters::default()
+            }
+            .key(&key)
+        );
+        assert!(
+            !Filters {
+                variant: g("optimized"),
+                ..Filters::default()
+            }
+            .key(&key)
+        );
+        assert!(
+            Filters {
+                scenario: g("auto*"),
+                variant: g("n?ive"),
+                ..Filters::default()
+            }
+            .key(&key)
+        );
     }
 }
