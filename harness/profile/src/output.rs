@@ -7,7 +7,6 @@
 //! The folded file is what to keep: the SVG can always be redrawn from it.
 //! Nothing here samples or computes; it only renders and writes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{ProfileError, Result};
@@ -99,22 +98,11 @@ fn create_dir(dir: &Path) -> Result<()> {
     })
 }
 
-/// Temp file in the destination directory (so the rename stays on one file
-/// system and is atomic), flushed, then renamed over `path`.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = |source| ProfileError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".perflab-profile-")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    perflab_fs::write_atomic(path, bytes).map_err(|e| ProfileError::Write {
+        path: e.path,
+        source: e.source,
+    })
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@
 //! results from another: looking up a baseline for machine B when only A's
 //! exists finds nothing, and the caller says so.
 //!
-//! Three sources implement [`BaselineSource`]:
+//! Two sources implement [`BaselineSource`]:
 //! - [`WorkTree`]: the files on disk (and the only one that saves);
 //! - [`GitSnapshot`]: the files as they were at any git ref, read with git2
-//!   straight from the object database, never touching the work tree;
-//! - [`Memory`]: an in-memory map for tests.
+//!   straight from the object database, never touching the work tree.
 //!
 //! [`GitRepo::history`] reads one baseline across the commits that changed it,
 //! oldest first: the time series that noise bands and change-point detection use.
@@ -19,13 +18,11 @@
 
 mod git;
 mod id;
-mod memory;
 mod worktree;
 
 pub use git::{GitRepo, GitSnapshot, HistoryPoint};
 pub use id::{BaselineId, InvalidName};
-pub use memory::Memory;
-pub use worktree::{WorkTree, write_atomic};
+pub use worktree::WorkTree;
 
 use perflab_schema::Run;
 use std::path::PathBuf;
@@ -60,6 +57,15 @@ pub enum StoreError {
     },
     #[error("{0}")]
     InvalidName(#[from] InvalidName),
+}
+
+impl From<perflab_fs::WriteError> for StoreError {
+    fn from(e: perflab_fs::WriteError) -> Self {
+        StoreError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 /// Somewhere baselines can be read from.

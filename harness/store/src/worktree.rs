@@ -2,7 +2,6 @@
 
 use crate::{BaselineId, BaselineSource, StoreError, normalize_for_baseline, parse_baseline};
 use perflab_schema::Run;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The `baselines/` directory on disk.
@@ -26,43 +25,13 @@ impl WorkTree {
     }
 
     /// Writes `run` as baseline `name` for the run's own machine, atomically
-    /// (see [`write_atomic`]): a crash never leaves a half-written baseline.
+    /// ([`perflab_fs::write_atomic`]): a crash never leaves a half-written baseline.
     pub fn save(&self, name: &str, run: &Run) -> Result<PathBuf, StoreError> {
         let id = BaselineId::new(name, &run.environment.machine_id)?;
         let path = self.path_of(&id);
-        write_atomic(&path, normalize_for_baseline(run).to_json().as_bytes())?;
+        perflab_fs::write_atomic(&path, normalize_for_baseline(run).to_json().as_bytes())?;
         Ok(path)
     }
-}
-
-/// Writes `bytes` to a temporary sibling of `path`, syncs it and renames it
-/// into place, creating parent directories: readers see the old file or the
-/// new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
 }
 
 impl BaselineSource for WorkTree {

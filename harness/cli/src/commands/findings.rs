@@ -71,7 +71,7 @@ pub fn run(args: &FindingsArgs) -> Result<ExitCode> {
     println!("{}", perflab_findings::render_findings(&findings));
     if let Some(path) = &args.markdown {
         let markdown = perflab_findings::render_findings_markdown(&findings);
-        perflab_store::write_atomic(path, markdown.as_bytes())?;
+        perflab_fs::write_atomic(path, markdown.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
 }

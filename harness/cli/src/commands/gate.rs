@@ -37,7 +37,7 @@ pub fn run(args: &GateArgs) -> Result<ExitCode> {
         },
     );
     if let Some(path) = &args.markdown {
-        perflab_store::write_atomic(path, markdown.as_bytes())?;
+        perflab_fs::write_atomic(path, markdown.as_bytes())?;
     }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
         let mut file = std::fs::OpenOptions::new()

@@ -48,8 +48,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| bench::run_file_path(&workspace, &run));
     let json = run.to_json();
-    perflab_store::write_atomic(&path, json.as_bytes())?;
-    perflab_store::write_atomic(
+    perflab_fs::write_atomic(&path, json.as_bytes())?;
+    perflab_fs::write_atomic(
         &crate::baselines::latest_run_path(&workspace),
         json.as_bytes(),
     )?;
