@@ -10,11 +10,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProfileError {
-    /// A sampling frequency of zero (pprof divides by it) or above
-    /// [`crate::MAX_FREQUENCY_HZ`] (the timer interval would round to zero,
-    /// which disarms it).
-    #[error("sampling frequency {hz} Hz is out of range (1..={max})", max = crate::MAX_FREQUENCY_HZ)]
-    InvalidFrequency { hz: u32 },
+    /// A sampling frequency of zero (pprof divides by it) or above `max`,
+    /// the sampler's highest (the timer interval would round to zero, which
+    /// disarms it).
+    #[error("sampling frequency {hz} Hz is out of range (1..={max})")]
+    InvalidFrequency { hz: u32, max: u32 },
 
     /// pprof's profiler is one per process; a second one cannot start.
     #[error("a CPU profiler is already running in this process; stop it first")]

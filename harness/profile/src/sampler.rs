@@ -148,9 +148,15 @@ impl Profiler {
     pub fn start(config: &ProfilerConfig) -> Result<Self> {
         let hz = config.frequency_hz;
         if hz == 0 || hz > MAX_FREQUENCY_HZ {
-            return Err(ProfileError::InvalidFrequency { hz });
+            return Err(ProfileError::InvalidFrequency {
+                hz,
+                max: MAX_FREQUENCY_HZ,
+            });
         }
-        let frequency = i32::try_from(hz).map_err(|_| ProfileError::InvalidFrequency { hz })?;
+        let frequency = i32::try_from(hz).map_err(|_| ProfileError::InvalidFrequency {
+            hz,
+            max: MAX_FREQUENCY_HZ,
+        })?;
         let guard = pprof::ProfilerGuardBuilder::default()
             .frequency(frequency)
             .blocklist(&config.blocklist)
