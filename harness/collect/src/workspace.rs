@@ -165,11 +165,13 @@ impl Scenario {
 
 /// The `CARGO_PKG_*` variables cargo gives a package's benches when it runs
 /// them, read from the resolved manifest (workspace inheritance applied).
-/// `CARGO_PKG_README`, `CARGO_PKG_LICENSE_FILE` and `CARGO_PKG_RUST_VERSION`
-/// are left out: `cargo metadata` does not give them as the manifest spells
-/// them, and no bench tool reads them.
+/// `CARGO_PKG_RUST_VERSION` is left out: `cargo metadata` hands it over
+/// normalized (`1.95` becomes `1.95.0`), and no bench tool reads it.
 fn package_env(package: &cargo_metadata::Package) -> Vec<(String, String)> {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let path = |value: &Option<cargo_metadata::camino::Utf8PathBuf>| {
+        value.as_ref().map(ToString::to_string).unwrap_or_default()
+    };
     let version = &package.version;
     [
         ("CARGO_PKG_NAME", package.name.to_string()),
@@ -183,6 +185,8 @@ fn package_env(package: &cargo_metadata::Package) -> Vec<(String, String)> {
         ("CARGO_PKG_HOMEPAGE", text(&package.homepage)),
         ("CARGO_PKG_REPOSITORY", text(&package.repository)),
         ("CARGO_PKG_LICENSE", text(&package.license)),
+        ("CARGO_PKG_LICENSE_FILE", path(&package.license_file)),
+        ("CARGO_PKG_README", path(&package.readme)),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))

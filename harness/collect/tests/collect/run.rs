@@ -261,3 +261,63 @@ fn profile_draws_flamegraphs_and_a_differential_per_benchmark() {
         );
     }
 }
+
+#[test]
+fn steps_start_the_built_executables_as_cargo_bench_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Scripted::default();
+    perflab_collect::run(
+        &host,
+        &workspace(dir.path(), ALL),
+        &plan(true),
+        &mut empty_run(),
+    )
+    .unwrap();
+    let commands = host.commands.borrow();
+    assert!(
+        commands[0].has("--message-format=json-render-diagnostics"),
+        "the build reports its executables: {:?}",
+        commands[0]
+    );
+    for step in &commands[1..] {
+        assert!(
+            step.program
+                .starts_with(&dir.path().join("target/release/deps").display().to_string()),
+            "a step starts the built executable, not cargo: {step:?}"
+        );
+        assert_eq!(
+            step.args.last().map(String::as_str),
+            Some("--bench"),
+            "{step:?}"
+        );
+        assert_eq!(
+            step.env("CARGO_MANIFEST_DIR"),
+            Some(dir.path().join("fixture-bench").to_str().unwrap()),
+            "{step:?}"
+        );
+        assert_eq!(
+            step.env("CARGO_PKG_NAME"),
+            Some("fixture-bench"),
+            "{step:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bench_target_the_build_did_not_produce_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let benches = [("unbuilt", Tool::Criterion)];
+    let err = perflab_collect::run(
+        &Scripted::default(),
+        &workspace(dir.path(), &benches),
+        &plan(true),
+        &mut empty_run(),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("unbuilt") && msg.contains("fixture-bench"),
+        "{msg}"
+    );
+    assert!(msg.contains("build.log"), "{msg}");
+}
