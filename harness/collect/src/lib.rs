@@ -9,24 +9,27 @@
 //!
 //! - [`workspace`]: the scenarios, from `[package.metadata.perflab]`.
 //! - [`plan`]: [`RunOptions`] in, a [`Plan`] out: a list of [`Step`]s
-//!   (scenario, bench target, tool). Because a plan is a plain list, a caller
-//!   can later repeat it in rounds (base and head interleaved) or split it
-//!   into shards without the steps changing.
+//!   (scenario, bench target, tool) that [`collect`] runs in order. Because a
+//!   plan is a plain list, a caller can later repeat it in rounds (base and
+//!   head interleaved) or split it into shards without the steps changing.
 //! - [`tools`]: one type per tool behind [`BenchTool`], which prepares the
 //!   bench's invocation and reads what it left.
-//! - `build`, `launch`, `step`, `run`: the one shared `cargo bench --no-run`,
-//!   starting a built bench as cargo would, one step, and the loop over steps.
+//! - `build`, `launch`, `step`, `collect`: the one shared `cargo bench
+//!   --no-run`, starting a built bench as cargo would, one step, and the loop
+//!   over the steps; [`layout`]: where a run's files go.
 //! - [`environment`]: the machine fingerprint recorded with the run.
 //! - [`process`]: the [`Host`] trait behind which every side effect sits
 //!   ([`System`] is the real machine), so the orchestration is tested with a
 //!   scripted host.
 //!
 //! This crate does not normalize, validate, store, compare or print runs:
-//! the caller does that with the run it gets back. Parsing a tool's output is
+//! the caller does that with the run it gets back (the stage prints only
+//! progress and warnings, on stderr). Parsing a tool's output is
 //! `perflab-adapters`' work, drawing flamegraphs `perflab-profile`'s. Every
 //! failure is a [`CollectError`] naming what was wrong.
 
 mod build;
+mod collect;
 pub mod environment;
 mod error;
 mod launch;
@@ -35,14 +38,13 @@ pub mod plan;
 pub mod process;
 mod profiles;
 mod progress;
-mod run;
 mod step;
 pub mod tools;
 pub mod workspace;
 
+pub use collect::collect;
 pub use error::{CollectError, Result};
 pub use plan::{Plan, RunOptions, Step};
 pub use process::{Finished, Host, System};
-pub use run::{collect, run};
 pub use tools::BenchTool;
 pub use workspace::{BenchTarget, Scenario, Workspace};

@@ -33,9 +33,11 @@ pub struct Step<'w> {
     pub tool: &'static dyn BenchTool,
 }
 
-/// The scenarios to build and the steps to run, in order.
+/// The scenarios to build and the steps to run, in order, under the options
+/// they were planned with.
 #[derive(Debug, Clone)]
 pub struct Plan<'w> {
+    pub options: RunOptions,
     /// The scenarios the filters select; all of their benches are built.
     pub scenarios: Vec<&'w Scenario>,
     pub steps: Vec<Step<'w>>,
@@ -46,7 +48,7 @@ pub struct Plan<'w> {
 impl<'w> Plan<'w> {
     /// Plans a run of `workspace` under `options`, asking `host` whether
     /// each selected tool can run.
-    pub fn new(host: &dyn Host, workspace: &'w Workspace, options: &RunOptions) -> Result<Self> {
+    pub fn new(host: &dyn Host, workspace: &'w Workspace, options: RunOptions) -> Result<Self> {
         let scenarios: Vec<&Scenario> = workspace
             .scenarios
             .iter()
@@ -83,6 +85,7 @@ impl<'w> Plan<'w> {
             }
         }
         Ok(Plan {
+            options,
             scenarios,
             steps,
             skipped,

@@ -3,7 +3,7 @@
 
 use crate::cli::RunArgs;
 use anyhow::{Context, Result, bail};
-use perflab_collect::{RunOptions, Workspace};
+use perflab_collect::{Plan, RunOptions, System, Workspace};
 use perflab_schema::{Run, Tool};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             workspace.root.display()
         );
     }
-    let plan = RunOptions {
+    let options = RunOptions {
         quick: args.quick,
         profile_seconds: args.profile.then(|| {
             args.profile_time
@@ -37,10 +37,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     eprintln!(
         "perflab run: scenarios {}; {} mode; machine {}",
         names.join(", "),
-        if plan.quick { "quick" } else { "full" },
+        if options.quick { "quick" } else { "full" },
         run.environment.machine_id
     );
-    perflab_collect::run(&perflab_collect::System, &workspace, &plan, &mut run)?;
+    let plan = Plan::new(&System, &workspace, options)?;
+    perflab_collect::collect(&System, &workspace, &plan, &mut run)?;
     run.normalize();
     run.validate()
         .context("the measurements do not form a valid run")?;

@@ -1,7 +1,7 @@
 //! The orchestration: the commands each tool is started with, and how their
 //! results, warnings and failures end up in the run.
 
-use crate::scripted::{ALL, Scripted, empty_run, plan, workspace};
+use crate::scripted::{ALL, Scripted, collect, empty_run, plan, workspace};
 use perflab_schema::{ArtifactKind, Glob, MetricKind, Tool};
 use std::path::Path;
 
@@ -10,7 +10,7 @@ fn runs_each_tool_with_its_flags_and_collects_every_measurement() {
     let dir = tempfile::tempdir().unwrap();
     let host = Scripted::default();
     let mut run = empty_run();
-    perflab_collect::run(&host, &workspace(dir.path(), ALL), &plan(true), &mut run).unwrap();
+    collect(&host, &workspace(dir.path(), ALL), &plan(true), &mut run).unwrap();
 
     let commands = host.commands.borrow();
     assert_eq!(
@@ -59,7 +59,7 @@ fn runs_each_tool_with_its_flags_and_collects_every_measurement() {
 fn full_mode_passes_no_quick_settings() {
     let dir = tempfile::tempdir().unwrap();
     let host = Scripted::default();
-    perflab_collect::run(
+    collect(
         &host,
         &workspace(dir.path(), ALL),
         &plan(false),
@@ -79,7 +79,7 @@ fn a_missing_tool_is_skipped_with_a_warning_that_says_how_to_install_it() {
         ..Scripted::default()
     };
     let mut run = empty_run();
-    perflab_collect::run(&host, &workspace(dir.path(), ALL), &plan(true), &mut run).unwrap();
+    collect(&host, &workspace(dir.path(), ALL), &plan(true), &mut run).unwrap();
     assert!(run.measurements.iter().all(|m| m.tool != Tool::Gungraun));
     assert_eq!(run.warnings.len(), 1);
     assert!(run.warnings[0].contains("instructions") && run.warnings[0].contains("install"));
@@ -91,7 +91,7 @@ fn a_second_tool_measuring_the_same_keys_is_not_recorded_twice() {
     let host = Scripted::default();
     let mut run = empty_run();
     let benches = [("crit", Tool::Criterion), ("crit_again", Tool::Criterion)];
-    perflab_collect::run(
+    collect(
         &host,
         &workspace(dir.path(), &benches),
         &plan(true),
@@ -110,7 +110,7 @@ fn filters_keep_only_matching_measurements() {
     let mut run = empty_run();
     let mut plan = plan(true);
     plan.filters.variant = vec![Glob::new("optimized").unwrap()];
-    perflab_collect::run(&host, &workspace(dir.path(), ALL), &plan, &mut run).unwrap();
+    collect(&host, &workspace(dir.path(), ALL), &plan, &mut run).unwrap();
     assert!(!run.measurements.is_empty());
     assert!(
         run.measurements
@@ -131,7 +131,7 @@ fn a_failing_bench_is_an_error_with_its_output_and_log() {
         failing_bench: Some("crit"),
         ..Scripted::default()
     };
-    let err = perflab_collect::run(
+    let err = collect(
         &host,
         &workspace(dir.path(), ALL),
         &plan(true),
@@ -151,7 +151,7 @@ fn a_bench_that_produces_nothing_is_an_error_not_an_empty_result() {
         silent_bench: Some("crit"),
         ..Scripted::default()
     };
-    let err = perflab_collect::run(
+    let err = collect(
         &host,
         &workspace(dir.path(), ALL),
         &plan(true),
@@ -166,7 +166,7 @@ fn no_matching_scenario_is_an_error_naming_the_scenarios() {
     let dir = tempfile::tempdir().unwrap();
     let mut plan = plan(true);
     plan.filters.scenario = vec![Glob::new("nope").unwrap()];
-    let err = perflab_collect::run(
+    let err = collect(
         &Scripted::default(),
         &workspace(dir.path(), ALL),
         &plan,
@@ -184,7 +184,7 @@ fn a_fragment_bench_reports_through_perflab_fragment() {
     let mut plan = plan(true);
     plan.tools.push(Tool::Goose);
     let benches = [("crit", Tool::Criterion), ("load", Tool::Goose)];
-    perflab_collect::run(&host, &workspace(dir.path(), &benches), &plan, &mut run).unwrap();
+    collect(&host, &workspace(dir.path(), &benches), &plan, &mut run).unwrap();
     let p95 = run
         .measurements
         .iter()
@@ -210,7 +210,7 @@ fn a_fragment_bench_that_writes_nothing_is_an_error_saying_where_perflab_looked(
     let mut plan = plan(true);
     plan.tools.push(Tool::Goose);
     let benches = [("load", Tool::Goose)];
-    let err = perflab_collect::run(
+    let err = collect(
         &host,
         &workspace(dir.path(), &benches),
         &plan,
@@ -228,7 +228,7 @@ fn profile_draws_flamegraphs_and_a_differential_per_benchmark() {
     let mut plan = plan(true);
     plan.profile_seconds = Some(2.0);
     let benches = [("crit", Tool::Criterion)];
-    perflab_collect::run(&host, &workspace(dir.path(), &benches), &plan, &mut run).unwrap();
+    collect(&host, &workspace(dir.path(), &benches), &plan, &mut run).unwrap();
 
     let commands = host.commands.borrow();
     let profiling = commands
@@ -266,7 +266,7 @@ fn profile_draws_flamegraphs_and_a_differential_per_benchmark() {
 fn steps_start_the_built_executables_as_cargo_bench_would() {
     let dir = tempfile::tempdir().unwrap();
     let host = Scripted::default();
-    perflab_collect::run(
+    collect(
         &host,
         &workspace(dir.path(), ALL),
         &plan(true),
@@ -307,7 +307,7 @@ fn steps_start_the_built_executables_as_cargo_bench_would() {
 fn a_bench_target_the_build_did_not_produce_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let benches = [("unbuilt", Tool::Criterion)];
-    let err = perflab_collect::run(
+    let err = collect(
         &Scripted::default(),
         &workspace(dir.path(), &benches),
         &plan(true),

@@ -3,7 +3,7 @@
 //! every command it was asked to run.
 
 use perflab_collect::{
-    BenchTarget, BenchTool, Finished, Host, Result, RunOptions, Scenario, Workspace,
+    BenchTarget, BenchTool, Finished, Host, Plan, Result, RunOptions, Scenario, Workspace,
 };
 use perflab_schema::{Filters, MetricKind, Run, Tool};
 use std::cell::RefCell;
@@ -258,3 +258,15 @@ pub const ALL: &[(&str, Tool)] = &[
     ("instructions", Tool::Gungraun),
     ("quick", Tool::Divan),
 ];
+
+/// Plans a run of `workspace` under `options` and collects it into `run`,
+/// as `perflab run` does.
+pub fn collect(
+    host: &dyn Host,
+    workspace: &Workspace,
+    options: &RunOptions,
+    run: &mut Run,
+) -> Result<()> {
+    let plan = Plan::new(host, workspace, options.clone())?;
+    perflab_collect::collect(host, workspace, &plan, run)
+}

@@ -10,7 +10,7 @@
 use crate::build;
 use crate::error::{CollectError, Result};
 use crate::layout::RunDirs;
-use crate::plan::{Plan, RunOptions};
+use crate::plan::Plan;
 use crate::process::Host;
 use crate::progress::warn;
 use crate::step::run_step;
@@ -18,27 +18,16 @@ use crate::workspace::Workspace;
 use perflab_schema::{ArtifactKind, Measurement, Run};
 use std::time::Instant;
 
-/// Plans and collects a run of `workspace` under `options` into `run`: its
-/// measurements, artifacts and warnings (skipped tools, bench warnings).
-pub fn run(
-    host: &dyn Host,
-    workspace: &Workspace,
-    options: &RunOptions,
-    run: &mut Run,
-) -> Result<()> {
-    let plan = Plan::new(host, workspace, options)?;
-    collect(host, workspace, options, &plan, run)
-}
-
 /// Builds the plan's scenarios once and runs its steps in order, adding
-/// their results to `run`.
+/// their measurements, artifacts and warnings to `run` (the plan's skipped
+/// bench targets are warned about first).
 pub fn collect(
     host: &dyn Host,
     workspace: &Workspace,
-    options: &RunOptions,
     plan: &Plan<'_>,
     run: &mut Run,
 ) -> Result<()> {
+    let options = &plan.options;
     for skipped in &plan.skipped {
         warn(run, skipped.clone());
     }
