@@ -2,8 +2,8 @@
 //! baseline run and its history, and loading run files.
 
 use crate::cli::{BaselineArgs, SourceArgs};
-use crate::workspace::Workspace;
 use anyhow::{Context, Result, bail};
+use perflab_collect::Workspace;
 use perflab_schema::{MeasurementKey, Run};
 use perflab_store::{BaselineId, BaselineSource, GitRepo, WorkTree};
 use std::collections::HashMap;

@@ -4,15 +4,13 @@
 //! 2 error (bad input, missing baseline, a tool failed).
 
 mod baselines;
-mod bench;
 mod cli;
 mod commands;
-mod environment;
 mod filter;
-mod process;
-mod profiles;
-mod tools;
-mod workspace;
+
+// The collect stage's workspace and fingerprint, under the paths the
+// commands have always named them by.
+use perflab_collect::{environment, workspace};
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -176,16 +176,3 @@ fn an_empty_or_missing_home_is_an_error() {
     assert!(matches!(err.problem, Problem::Io { .. }), "{err}");
     assert_eq!(err.origin, missing);
 }
-
-#[test]
-fn the_adapter_trait_reaches_the_same_parser() {
-    let adapter = perflab_adapters::adapter(Tool::Criterion).unwrap();
-    assert_eq!(adapter.tool(), Tool::Criterion);
-    let via_trait = adapter
-        .collect(&fixture("criterion/home"), &naming())
-        .unwrap();
-    assert_eq!(
-        via_trait,
-        criterion::collect(&fixture("criterion/home"), &naming()).unwrap()
-    );
-}

@@ -162,13 +162,10 @@ fn colour_codes_are_tolerated() {
 }
 
 #[test]
-fn the_adapter_trait_reads_a_saved_stdout_file() {
-    let adapter = perflab_adapters::adapter(Tool::Divan).unwrap();
-    let ms = adapter.collect(&fixture(TWO_BINARIES), &naming()).unwrap();
+fn collect_reads_a_saved_stdout_file() {
+    let ms = divan::collect(&fixture(TWO_BINARIES), &naming()).unwrap();
     assert_eq!(ms, parse(TWO_BINARIES).unwrap());
-    let err = adapter
-        .collect(&fixture("divan/missing.txt"), &naming())
-        .unwrap_err();
+    let err = divan::collect(&fixture("divan/missing.txt"), &naming()).unwrap_err();
     assert!(matches!(err.problem, Problem::Io { .. }), "{err}");
 }
 

@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 /// The workspace containing the current directory.
 pub fn workspace() -> Result<Workspace> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    Workspace::discover(&cwd)
+    Ok(Workspace::discover(&cwd)?)
 }
 
 /// Prints, per scenario, each variant against the reference (the first

@@ -1,9 +1,11 @@
-//! `perflab run`: measure, write the run file, print the results.
+//! `perflab run`: turn the arguments into run options, let the collect
+//! stage measure, then normalize, validate, write the run file and print.
 
-use crate::bench::{self, RunPlan};
 use crate::cli::RunArgs;
 use anyhow::{Context, Result, bail};
+use perflab_collect::{Plan, RunOptions, System, Workspace};
 use perflab_schema::{Run, Tool};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
@@ -14,7 +16,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             workspace.root.display()
         );
     }
-    let plan = RunPlan {
+    let options = RunOptions {
         quick: args.quick,
         profile_seconds: args.profile.then(|| {
             args.profile_time
@@ -35,10 +37,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     eprintln!(
         "perflab run: scenarios {}; {} mode; machine {}",
         names.join(", "),
-        if plan.quick { "quick" } else { "full" },
+        if options.quick { "quick" } else { "full" },
         run.environment.machine_id
     );
-    bench::run(&crate::process::System, &workspace, &plan, &mut run)?;
+    let plan = Plan::new(&System, &workspace, options)?;
+    perflab_collect::collect(&System, &workspace, &plan, &mut run)?;
     run.normalize();
     run.validate()
         .context("the measurements do not form a valid run")?;
@@ -46,7 +49,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let path = args
         .output
         .clone()
-        .unwrap_or_else(|| bench::run_file_path(&workspace, &run));
+        .unwrap_or_else(|| run_file_path(&workspace, &run));
     let json = run.to_json();
     perflab_fs::write_atomic(&path, json.as_bytes())?;
     perflab_fs::write_atomic(
@@ -58,4 +61,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     super::print_variant_comparisons(&workspace, &run);
     eprintln!("run file: {}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Path of the run file for `run`: `<time>-<commit>.json` under
+/// `target/perflab/runs/`.
+fn run_file_path(workspace: &Workspace, run: &Run) -> PathBuf {
+    let commit = run
+        .environment
+        .git
+        .as_ref()
+        .map_or("nogit", |g| &g.commit[..g.commit.len().min(10)]);
+    workspace
+        .perflab_dir()
+        .join("runs")
+        .join(format!("{}-{commit}.json", run.started_at))
 }

@@ -8,9 +8,13 @@
 //! profiled run measures nothing); benches that write fragments profile
 //! themselves into `$PERFLAB_PROFILE_DIR` and list their folded stacks as
 //! artifacts. Either way the diffs are drawn here, from the folded stacks.
+//!
+//! Sampling and drawing are `perflab-profile`'s; this module only finds the
+//! folded stacks, names them after perflab keys and decides which pairs to
+//! draw.
 
+use crate::error::{CollectError, Result};
 use crate::workspace::Scenario;
-use anyhow::{Context, Result};
 use perflab_adapters::Naming;
 use perflab_profile::{CRITERION_PROFILE_NAME, Folded, benchmark_dir};
 use perflab_schema::{Artifact, ArtifactKind, MetricKind};
@@ -97,8 +101,10 @@ pub fn diffs(scenarios: &[Scenario], artifacts: &[Artifact], root: &Path) -> Res
                     candidate,
                     &after_stacks,
                 )
-                .with_context(|| {
-                    format!("differential flamegraph of {} {benchmark}", scenario.name)
+                .map_err(|source| CollectError::Diff {
+                    scenario: scenario.name.clone(),
+                    benchmark: benchmark.to_owned(),
+                    source,
                 })?;
                 out.push(Artifact {
                     scenario: scenario.name.clone(),
@@ -122,10 +128,10 @@ fn find_files(dir: &Path, name: &str) -> Result<Vec<PathBuf>> {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+            Err(e) => return Err(CollectError::io("reading", dir, e)),
         };
         for entry in entries {
-            let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+            let entry = entry.map_err(|e| CollectError::io("reading", &dir, e))?;
             let path = entry.path();
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(path);

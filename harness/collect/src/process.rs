@@ -1,14 +1,15 @@
-//! The side effects of `perflab run`, behind the small [`Host`] trait so the
+//! The side effects of collecting, behind the small [`Host`] trait so the
 //! orchestration can be tested with a scripted host: running a child process
 //! while showing its progress and keeping its output, and checking that a
-//! measuring tool is installed.
+//! measuring tool is installed. [`System`] is the real machine.
 //!
 //! The child's stdout and stderr are read line by line: every line goes to a
 //! log file (so a failure can be diagnosed afterwards), the latest line is
 //! shown as progress, and stdout is kept for tools whose results are only
 //! printed (divan).
 
-use anyhow::{Context, Result};
+use crate::error::{CollectError, Result};
+use crate::tools::BenchTool;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
@@ -25,10 +26,10 @@ pub struct Finished {
 
 const TAIL_LINES: usize = 25;
 
-/// What `perflab run` needs from the machine.
+/// What the collect stage needs from the machine.
 pub trait Host {
     /// Whether `tool` can run here, or why not and how to fix it.
-    fn check_tool(&self, tool: perflab_schema::Tool, workspace_root: &Path) -> Result<(), String>;
+    fn check_tool(&self, tool: &dyn BenchTool, workspace_root: &Path) -> Result<(), String>;
 
     /// Runs `command` to completion, logging its output to `log` and passing
     /// each line to `on_line` as it arrives.
@@ -45,8 +46,8 @@ pub trait Host {
 pub struct System;
 
 impl Host for System {
-    fn check_tool(&self, tool: perflab_schema::Tool, workspace_root: &Path) -> Result<(), String> {
-        crate::tools::check(tool, workspace_root)
+    fn check_tool(&self, tool: &dyn BenchTool, workspace_root: &Path) -> Result<(), String> {
+        tool.available(workspace_root)
     }
 
     fn execute(
@@ -67,16 +68,19 @@ pub fn run_logged(
     on_line: &mut dyn FnMut(&str),
 ) -> Result<Finished> {
     if let Some(dir) = log.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        crate::error::create_dir_all(dir)?;
     }
-    let mut log_file = std::fs::File::create(log)
-        .with_context(|| format!("creating log file {}", log.display()))?;
+    let mut log_file =
+        std::fs::File::create(log).map_err(|e| CollectError::io("creating log file", log, e))?;
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("starting {command:?}"))?;
+        .map_err(|source| CollectError::Start {
+            command: format!("{command:?}"),
+            source,
+        })?;
     let (tx, rx) = mpsc::channel::<(bool, String)>();
     let readers = [
         child
@@ -107,7 +111,7 @@ pub fn run_logged(
     for reader in readers.into_iter().flatten() {
         let _ = reader.join();
     }
-    let status = child.wait().context("waiting for child process")?;
+    let status = child.wait().map_err(CollectError::Wait)?;
     Ok(Finished {
         status,
         stdout,

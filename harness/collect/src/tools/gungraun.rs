@@ -1,21 +1,51 @@
-//! Is a measuring tool usable here? Missing tools are skipped with a warning
-//! that says how to get them, never silently.
+//! gungraun: instruction counts under valgrind. The bench executable hands
+//! its benchmarks to `gungraun-runner`, which must match the library's
+//! version; it writes `summary.json` files under `--home=`, which perflab
+//! points at the step's fresh output directory, and perflab reads them with
+//! [`perflab_adapters::gungraun`].
+//!
+//! Unlike the other tools, gungraun needs programs outside the bench binary,
+//! so it is the one tool whose [`BenchTool::available`] checks anything; a
+//! missing or mismatched one is skipped with a warning that says how to get
+//! it, never silently. The runner also reads `CARGO_PKG_NAME` and runs
+//! `cargo metadata` from its working directory, which the step provides as
+//! `cargo bench` would.
 
+use super::{BenchTool, Collected, StepContext};
+use crate::error::Result;
 use perflab_schema::Tool;
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
-/// Whether `tool` can run, or why not and how to fix it.
-pub fn check(tool: Tool, workspace_root: &Path) -> Result<(), String> {
-    match tool {
-        // Libraries linked into the bench binary: nothing external to check.
-        Tool::Criterion | Tool::Divan | Tool::Goose | Tool::Dhat => Ok(()),
-        Tool::Gungraun => check_gungraun(workspace_root),
-        other => Err(format!("{other} benches are not run by `perflab run` yet")),
+/// gungraun 0.20 library benches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gungraun;
+
+impl BenchTool for Gungraun {
+    fn tool(&self) -> Tool {
+        Tool::Gungraun
+    }
+
+    fn available(&self, workspace_root: &Path) -> Result<(), String> {
+        check(workspace_root)
+    }
+
+    fn prepare(&self, step: &StepContext<'_>, bench: &mut Command) -> Result<()> {
+        let mut home = OsString::from("--home=");
+        home.push(step.output());
+        bench.arg("--save-summary=json").arg(home);
+        Ok(())
+    }
+
+    fn read(&self, step: &StepContext<'_>, _stdout: &str) -> Result<Collected> {
+        let measurements = perflab_adapters::gungraun::collect(&step.output(), &step.naming())?;
+        Ok(measurements.into())
     }
 }
 
-fn check_gungraun(workspace_root: &Path) -> Result<(), String> {
+/// Whether valgrind and the runner of the locked gungraun version are here.
+fn check(workspace_root: &Path) -> Result<(), String> {
     let skipped = "instruction counts (gungraun) skipped";
     if !runs("valgrind", "--version").is_some_and(|v| v.starts_with("valgrind")) {
         return Err(format!(

@@ -3,7 +3,8 @@
 //!
 //! Only best-effort reads: a missing `/proc` file or `rustc` leaves that field
 //! `None` rather than failing a run. The machine id is the one field that
-//! matters for comparability, so it is documented and overridable.
+//! matters for comparability, so it is documented and overridable. This
+//! module only reads; it never tunes the machine it describes.
 
 use perflab_schema::{Environment, GitInfo};
 use sha2::{Digest, Sha256};
