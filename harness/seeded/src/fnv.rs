@@ -10,6 +10,7 @@ const OFFSET_BASIS: u64 = 0xCBF2_9CE4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01B3;
 
 /// 64-bit FNV-1a of `bytes`.
+#[inline]
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     Fnv1a::new().write(bytes).finish()
 }
@@ -28,6 +29,7 @@ impl Fnv1a {
     }
 
     /// Hashes `bytes` into the state, one byte at a time.
+    #[inline]
     pub fn write(mut self, bytes: &[u8]) -> Self {
         for &b in bytes {
             self.hash = (self.hash ^ u64::from(b)).wrapping_mul(PRIME);

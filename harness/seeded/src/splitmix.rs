@@ -53,6 +53,7 @@ impl SplitMix64 {
 /// (Stafford's "Mix13" variant of MurmurHash3's finalizer). Usable as a hash
 /// of a position (per-pixel noise) where carrying a generator along would be
 /// awkward; [`SplitMix64::next_u64`] is this applied to a counter.
+#[inline]
 pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
