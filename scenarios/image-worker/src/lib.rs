@@ -89,10 +89,10 @@ pub mod store;
 mod worker;
 
 pub use compare::TOLERANCE_PSNR_DB;
-pub use decode::{DecodeLimits, DecodePath, InputFormat};
+pub use decode::{DecodeLimits, InputFormat};
 pub use job::{
-    Adjust, Colour, Job, JobError, JobInput, JobOutput, OutputFormat, OutputImage, Sharpen,
-    Thumbnail,
+    Adjust, Colour, DecodePath, Job, JobError, JobInput, JobOutput, OutputFormat, OutputImage,
+    Sharpen, Thumbnail,
 };
 pub use naive::retained_debug_bytes;
 /// Which implementation of the worker to run: perflab-kit's variant, the
