@@ -1,7 +1,7 @@
 //! Monitoring of the dashboard service, the same for both variants:
 //! Prometheus metrics on `GET /metrics` ([`Metrics`], [`track`]), one
 //! `tracing` span per request, a slow-query log (every statement slower
-//! than a threshold, at WARN, from [`Tracked`](crate::exec)), and
+//! than a threshold, at WARN, from `exec`'s `Tracked`), and
 //! [`init_telemetry`] for the binary, which also starts OTLP export of the
 //! spans and metrics when the `OTEL_*` environment asks for it ([`Otlp`]).
 //!
