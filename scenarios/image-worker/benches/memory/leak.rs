@@ -50,7 +50,7 @@ pub fn profile(
     let output = output();
     let kept = output.artifact_dir().is_some();
     let dir = output.artifact_dir().unwrap_or(scratch);
-    let path = profile_path(&dir, variant.name(), benchmark);
+    let path = profile_path(dir, variant.name(), benchmark);
     // Started outside the profile: the runtime and the store's tables are
     // not the jobs' doing.
     let mut w = worker(variant, WorkerConfig::default(), scratch, "heap")?;
