@@ -9,6 +9,11 @@
 //!   benchmark's history noise band (rustc-perf's Q3 + 3·IQR).
 //! - [`compare_runs`] joins two runs on key; every key appears exactly once.
 //! - [`speedups`] compares two variants (e.g. `naive` vs `optimized`).
+//! - [`leak`] judges one memory series sampled once per iteration: growth
+//!   fitted by least squares with a Student-t interval, and a typed verdict
+//!   (leaks, flat, drifts, not enough data) from a [`LeakRule`]. The gate
+//!   applies it to a run's growth series, perflab-memory's runtime monitor
+//!   to a sliding window, so both agree on what a leak is.
 //! - [`stats`] holds the underlying statistics and their named constants.
 //!
 //! Results are typed ([`Verdict`], [`Reason`], [`Exceeded`], [`Evidence`]) and
@@ -17,6 +22,7 @@
 //! what fails a build is `perflab-gate`'s job, and rendering is too. The method
 //! is explained in `docs/statistics.md`.
 
+pub mod leak;
 mod limits;
 mod measurement;
 mod runs;
@@ -24,6 +30,7 @@ mod speedup;
 pub mod stats;
 mod verdict;
 
+pub use leak::{Growth, LeakRule, LeakRuleError, LeakVerdict};
 pub use limits::{DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, DEFAULT_SOFT_PCT, Limits};
 pub use measurement::compare_measurement;
 pub use runs::compare_runs;

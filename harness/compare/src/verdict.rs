@@ -227,10 +227,6 @@ impl Comparison {
         }
     }
 
-    pub fn is_regression(&self) -> bool {
-        self.verdict == Verdict::Regressed
-    }
-
     /// The interval on the change in percent (`(ratio - 1) * 100`, signed as
     /// measured), when the evidence has one.
     pub fn change_ci_pct(&self) -> Option<(f64, f64)> {

@@ -12,13 +12,16 @@
 //! inputs; see `docs/bottlenecks.md` for the method it implements.
 
 pub mod finding;
-pub mod query;
 pub mod rank;
 pub mod render;
 
 use serde::{Deserialize, Serialize};
 
 pub use finding::{Evidence, Finding, FindingKind};
+// The report format lives in the contract crate, so the dashboard builds it
+// without linking this crate (and the profiler behind it); re-exported here
+// so callers of the findings stage need one import.
+pub use perflab_schema::query;
 pub use query::{IndexSuggestion, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport};
 pub use rank::{Inputs, findings, is_noise};
 pub use render::{render_findings, render_findings_markdown};

@@ -29,7 +29,7 @@ use perflab_profile::{Folded, hot_functions};
 
 use crate::LoadResults;
 use crate::finding::{Evidence, Finding, FindingKind};
-use crate::query::{QueryReport, StatementReport};
+use perflab_schema::query::{QueryReport, StatementReport};
 
 /// Frame-name prefixes that are runtime or allocator plumbing, never the
 /// code to change.

@@ -101,7 +101,7 @@ pub struct Slo {
 }
 
 /// The leak rule for a growth metric (`heap_growth`, `rss_growth`): its
-/// series is judged by `perflab_memory::leak::judge`, the same rule the
+/// series is judged by `perflab_compare::leak::judge`, the same rule the
 /// runtime monitor applies. Needs no baseline.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct LeakLimits {
@@ -116,8 +116,8 @@ pub struct LeakLimits {
 }
 
 impl LeakLimits {
-    pub fn rule(&self) -> perflab_memory::LeakRule {
-        perflab_memory::LeakRule {
+    pub fn rule(&self) -> perflab_compare::LeakRule {
+        perflab_compare::LeakRule {
             warmup: self.warmup,
             min_slope: self.min_slope,
             max_drift_pct: self.max_drift_pct.unwrap_or(f64::INFINITY),

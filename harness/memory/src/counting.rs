@@ -24,7 +24,7 @@
 //! block is not counted again), and changes the live bytes by the difference.
 //!
 //! What it does not do: record call sites (that is dhat's job, see
-//! [`crate::dhat_profile`]), count memory that does not come through the Rust
+//! `dhat_profile`, feature `dhat`), count memory that does not come through the Rust
 //! global allocator (C libraries calling `malloc` directly, `mmap`), or give a
 //! consistent view across counters: each counter is read on its own, so a
 //! snapshot taken while other threads allocate may mix moments by a few

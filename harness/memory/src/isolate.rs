@@ -58,12 +58,13 @@ impl ChildTask {
         Some(ChildTask { variant, results })
     }
 
-    /// Hands the child's measurements, artifacts and warnings to the parent.
+    /// Hands the child's measurements, artifacts and warnings to the parent,
+    /// written atomically: a child killed halfway leaves no half fragment.
     pub fn finish(self, fragment: &Fragment) -> Result<(), MemoryError> {
-        std::fs::write(&self.results, fragment.to_json()).map_err(|source| {
+        perflab_fs::write_atomic(&self.results, fragment.to_json().as_bytes()).map_err(|e| {
             MemoryError::WriteResults {
-                path: self.results,
-                source,
+                path: e.path,
+                source: e.source,
             }
         })
     }

@@ -26,6 +26,7 @@ pub struct HeapTotals {
     pub end_blocks: u64,
 }
 
+#[cfg(feature = "dhat")]
 impl From<&dhat::HeapStats> for HeapTotals {
     fn from(s: &dhat::HeapStats) -> Self {
         HeapTotals {

@@ -8,8 +8,10 @@
 //!
 //! Besides the run it holds what the stages and the benches share:
 //! [`Fragment`]s that benches write, the environment variables `perflab run`
-//! sets for them ([`QUICK_ENV`], [`FRAGMENT_ENV`], …), and the globs that
-//! select measurements by name ([`Glob`], [`Filters`]).
+//! sets for them ([`QUICK_ENV`], [`FRAGMENT_ENV`], …), the globs that
+//! select measurements by name ([`Glob`], [`Filters`]), and the
+//! query-analysis report a scenario prints and the findings stage reads
+//! ([`QueryReport`], in [`query`]).
 //!
 //! This crate does no I/O other than (de)serializing bytes the caller gives it:
 //! reading files, running tools and comparing results live elsewhere. A metric
@@ -20,6 +22,7 @@ mod fragment;
 mod key;
 mod metric;
 mod protocol;
+pub mod query;
 mod run;
 mod select;
 
@@ -28,6 +31,7 @@ pub use fragment::{FRAGMENT_ID, Fragment};
 pub use key::MeasurementKey;
 pub use metric::{Direction, MetricKind, Nature, Tool, Unit};
 pub use protocol::{ARTIFACT_DIR_ENV, FRAGMENT_ENV, PROFILE_DIR_ENV, QUICK_ENV};
+pub use query::{IndexSuggestion, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport};
 pub use run::{Environment, GitInfo, Interval, Measurement, Run, SCHEMA_ID, SCHEMA_VERSION};
 pub use select::{Filters, Glob, GlobError};
 

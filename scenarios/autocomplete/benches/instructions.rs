@@ -12,7 +12,7 @@
 
 use std::hint::black_box;
 
-use autocomplete::workload::{self, K, LARGE, MEDIUM, Mode, SMALL, Size};
+use autocomplete::workload::{self, K, LARGE, MEDIUM, RunMode, SMALL, Size};
 use autocomplete::{Completer, Naive, Optimized, Suggestion};
 use gungraun::{LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main};
 
@@ -70,7 +70,7 @@ library_benchmark_group!(
 /// process would need `unsafe`, so the binary runs itself again with the
 /// variable set and exits with the child's status.
 fn config() -> LibraryBenchmarkConfig {
-    let filter = Mode::detect().gungraun_filter();
+    let filter = workload::gungraun_filter(RunMode::detect());
     if let Some(filter) = filter
         && std::env::var_os("GUNGRAUN_FILTER").is_none()
     {

@@ -10,12 +10,12 @@ fn main() {
 }
 
 mod complete {
-    use autocomplete::workload::{self, K, Mode, Size};
+    use autocomplete::workload::{self, K, RunMode, Size};
     use autocomplete::{Completer, Naive, Optimized};
     use divan::{Bencher, black_box};
 
     fn sizes() -> &'static [Size] {
-        Mode::detect().divan_sizes()
+        workload::divan_sizes(RunMode::detect())
     }
 
     fn query<C: Completer + Sync>(bencher: Bencher<'_, '_>, size: Size) {

@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 
-use autocomplete::workload::{self, K, MEDIUM, Mode, SMALL, Size};
+use autocomplete::workload::{self, K, MEDIUM, RunMode, SMALL, Size};
 use autocomplete::{Completer, Naive, Optimized, Term};
 use criterion::measurement::WallTime;
 use criterion::{
@@ -16,9 +16,9 @@ use criterion::{
 };
 
 fn complete(c: &mut Criterion) {
-    let mode = Mode::detect();
+    let mode = RunMode::detect();
     let mut group = c.benchmark_group("complete");
-    for &size in mode.criterion_sizes() {
+    for &size in workload::criterion_sizes(mode) {
         let (terms, prefix) = workload::inputs(size);
         query::<Naive>(&mut group, size, terms.clone(), &prefix);
         query::<Optimized>(&mut group, size, terms, &prefix);
@@ -43,9 +43,9 @@ fn query<C: Completer>(
 /// 1M is left out because one build takes about half a second, which makes
 /// criterion's minimum of 10 samples cost half a minute per variant.
 fn build(c: &mut Criterion) {
-    let sizes: &[Size] = match Mode::detect() {
-        Mode::Full => &[SMALL, MEDIUM],
-        Mode::Quick | Mode::Test => &[SMALL],
+    let sizes: &[Size] = match RunMode::detect() {
+        RunMode::Full => &[SMALL, MEDIUM],
+        RunMode::Quick | RunMode::Test => &[SMALL],
     };
     let mut group = c.benchmark_group("build");
     for &size in sizes {

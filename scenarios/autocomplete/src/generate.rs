@@ -23,7 +23,8 @@ use crate::Term;
 /// Weight of the rank-1 term.
 const ZIPF_TOP: u64 = 1_000_000_000;
 
-pub use perflab_seeded::SplitMix64;
+pub use perflab_kit::SplitMix64;
+use perflab_kit::fnv1a;
 
 // Weights are per-mille-ish shares; only their ratios matter.
 const ONSETS: &[(&str, u64)] = &[
@@ -128,18 +129,12 @@ fn word(rng: &mut SplitMix64) -> String {
     word
 }
 
-/// 64-bit FNV-1a: fixed by definition, unlike std's randomly seeded hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xCBF2_9CE4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
-}
-
 /// `n` unique pseudo-words with Zipf-like weights, the same for the same
 /// `(n, seed)` everywhere. Terms come in generation order (not sorted).
 pub fn generate(n: usize, seed: u64) -> Vec<Term> {
     let mut rng = SplitMix64::new(seed);
-    // Membership by a fixed 64-bit hash rather than by cloned `String`s: the
+    // Membership by a fixed 64-bit hash (FNV-1a, stable unlike std's
+    // randomly seeded hasher) rather than by cloned `String`s: the
     // clones would interleave with the kept texts on the heap and leave holes
     // when freed, and the benches' memory layout would depend on that. A
     // collision (about 3e-8 at 1M terms) would only skip a word, the same

@@ -14,12 +14,16 @@
 //! One fixed prefix (rather than a rotation) keeps one gungraun call and one
 //! criterion iteration measuring the same query.
 //!
-//! **Modes.** `PERFLAB_QUICK=1` selects [`Mode::Quick`]; a bench binary
-//! started without `--bench` (that is, by `cargo test --benches`) runs in
-//! [`Mode::Test`], which keeps the smallest size only, because the test
-//! profile is unoptimized and building 1M terms there takes far longer.
+//! **Modes.** The run mode is perflab-kit's [`RunMode`], detected the same
+//! way in every scenario: `PERFLAB_QUICK=1` selects [`RunMode::Quick`]; a
+//! bench binary started without `--bench` (that is, by `cargo test
+//! --benches`) runs in [`RunMode::Test`]. This module says which sizes each
+//! mode runs; test keeps the smallest size only, because the test profile is
+//! unoptimized and building 1M terms there takes far longer.
 
 use std::collections::HashMap;
+
+pub use perflab_kit::RunMode;
 
 use crate::{Term, generate};
 
@@ -29,8 +33,6 @@ pub const SEED: u64 = 0x0A07_0C03_91E7_E5ED;
 pub const K: usize = 10;
 /// Prefix length of the headline case, in characters.
 pub const PREFIX_LEN: usize = 2;
-/// Environment variable that selects quick mode when set to `1`.
-pub const QUICK_ENV: &str = "PERFLAB_QUICK";
 
 /// One input size of the benches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,66 +78,33 @@ pub const LARGE: Size = Size {
     label: "1M",
 };
 
-/// How much the benches should run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Every size.
-    Full,
-    /// `PERFLAB_QUICK=1`: fewer sizes, finishing in well under two minutes.
-    Quick,
-    /// Run as a test (`cargo test --benches`): the smallest size only.
-    Test,
+/// Sizes for criterion: quick keeps the headline 1M next to 10k, because
+/// a criterion run is cheap once the index is built.
+pub fn criterion_sizes(mode: RunMode) -> &'static [Size] {
+    match mode {
+        RunMode::Full => &[SMALL, MEDIUM, LARGE],
+        RunMode::Quick => &[SMALL, LARGE],
+        RunMode::Test => &[SMALL],
+    }
 }
 
-impl Mode {
-    /// The mode from the environment and this process's arguments.
-    pub fn detect() -> Self {
-        let quick = std::env::var(QUICK_ENV).ok();
-        let bench_flag = std::env::args().any(|arg| arg == "--bench");
-        Self::from_parts(quick.as_deref(), bench_flag)
+/// Sizes for divan, a local tool: quick drops 1M.
+pub fn divan_sizes(mode: RunMode) -> &'static [Size] {
+    match mode {
+        RunMode::Full => &[SMALL, MEDIUM, LARGE],
+        RunMode::Quick => &[SMALL, MEDIUM],
+        RunMode::Test => &[SMALL],
     }
+}
 
-    /// The mode from the value of `PERFLAB_QUICK` and whether `--bench` was
-    /// passed (cargo passes it under `cargo bench` only).
-    pub fn from_parts(quick_env: Option<&str>, bench_flag: bool) -> Self {
-        let quick = quick_env.is_some_and(|v| {
-            matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
-        });
-        match (bench_flag, quick) {
-            (false, _) => Self::Test,
-            (true, true) => Self::Quick,
-            (true, false) => Self::Full,
-        }
-    }
-
-    /// Sizes for criterion: quick keeps the headline 1M next to 10k, because
-    /// a criterion run is cheap once the index is built.
-    pub fn criterion_sizes(self) -> &'static [Size] {
-        match self {
-            Self::Full => &[SMALL, MEDIUM, LARGE],
-            Self::Quick => &[SMALL, LARGE],
-            Self::Test => &[SMALL],
-        }
-    }
-
-    /// Sizes for divan, a local tool: quick drops 1M.
-    pub fn divan_sizes(self) -> &'static [Size] {
-        match self {
-            Self::Full => &[SMALL, MEDIUM, LARGE],
-            Self::Quick => &[SMALL, MEDIUM],
-            Self::Test => &[SMALL],
-        }
-    }
-
-    /// A gungraun filter (wildcard over `file::group::function::id`) that
-    /// drops the sizes this mode skips; `None` runs everything. Quick drops
-    /// 1M because its setup is slow under valgrind.
-    pub fn gungraun_filter(self) -> Option<&'static str> {
-        match self {
-            Self::Full => None,
-            Self::Quick => Some("*::terms_10*"),
-            Self::Test => Some("*::terms_10k_*"),
-        }
+/// A gungraun filter (wildcard over `file::group::function::id`) that
+/// drops the sizes `mode` skips; `None` runs everything. Quick drops 1M
+/// because its setup is slow under valgrind.
+pub fn gungraun_filter(mode: RunMode) -> Option<&'static str> {
+    match mode {
+        RunMode::Full => None,
+        RunMode::Quick => Some("*::terms_10*"),
+        RunMode::Test => Some("*::terms_10k_*"),
     }
 }
 
@@ -189,18 +158,9 @@ mod tests {
     }
 
     #[test]
-    fn modes() {
-        assert_eq!(Mode::from_parts(None, true), Mode::Full);
-        assert_eq!(Mode::from_parts(Some("0"), true), Mode::Full);
-        assert_eq!(Mode::from_parts(Some("1"), true), Mode::Quick);
-        assert_eq!(Mode::from_parts(Some("1"), false), Mode::Test);
-        assert_eq!(Mode::from_parts(None, false), Mode::Test);
-    }
-
-    #[test]
     fn quick_filter_keeps_10k_and_100k_only() {
         // The filter is a wildcard; check it against the ids it must separate.
-        let pattern = Mode::Quick.gungraun_filter().expect("quick filters");
+        let pattern = gungraun_filter(RunMode::Quick).expect("quick filters");
         let prefix = pattern.trim_start_matches("*::").trim_end_matches('*');
         assert!(SMALL.id().starts_with(prefix));
         assert!(MEDIUM.id().starts_with(prefix));

@@ -29,10 +29,10 @@
 //! 5 s; `cargo test --benches` (no `--bench` flag) a tiny smoke run.
 
 use dashboard::{Dataset, Service, Variant, seed_sqlite_pair, serve, sqlite_url};
+use perflab_kit::{BenchOutput, RunMode, ServiceThread};
 use perflab_load::{Distribution, LoadPlan, LoadReport, Pacing, RequestType, eprint_progress};
 use perflab_schema::{
-    ARTIFACT_DIR_ENV, Artifact, ArtifactKind, FRAGMENT_ENV, Fragment, Measurement, MeasurementKey,
-    MetricKind, PROFILE_DIR_ENV, Tool,
+    Artifact, ArtifactKind, Fragment, Measurement, MeasurementKey, MetricKind, Tool,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,44 +47,25 @@ const SERVICE_THREAD: &str = "dashboard-svc";
 /// The load generator runtime's thread name.
 const LOADGEN_THREAD: &str = "loadgen";
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
-    Full,
-    Quick,
-    Test,
-}
-
-impl Mode {
-    fn detect() -> Mode {
-        if !std::env::args().any(|a| a == "--bench") {
-            Mode::Test
-        } else if std::env::var("PERFLAB_QUICK").is_ok_and(|v| v == "1") {
-            Mode::Quick
-        } else {
-            Mode::Full
-        }
-    }
-
-    /// (paced, closed) durations in seconds.
-    fn durations(self) -> (u64, u64) {
-        match self {
-            Mode::Full => (30, 20),
-            Mode::Quick => (8, 5),
-            Mode::Test => (1, 1),
-        }
-    }
-
-    fn dataset(self) -> Dataset {
-        match self {
-            Mode::Test => Dataset::tiny(),
-            _ => Dataset::default_scale(),
-        }
+/// (paced, closed) durations in seconds.
+fn durations(mode: RunMode) -> (u64, u64) {
+    match mode {
+        RunMode::Full => (30, 20),
+        RunMode::Quick => (8, 5),
+        RunMode::Test => (1, 1),
     }
 }
 
-fn plans(mode: Mode, users: u32) -> [LoadPlan; 2] {
-    let (paced, closed) = mode.durations();
-    let clients = if mode == Mode::Test { 4 } else { USERS };
+fn dataset(mode: RunMode) -> Dataset {
+    match mode {
+        RunMode::Test => Dataset::tiny(),
+        _ => Dataset::default_scale(),
+    }
+}
+
+fn plans(mode: RunMode, users: u32) -> [LoadPlan; 2] {
+    let (paced, closed) = durations(mode);
+    let clients = if mode == RunMode::Test { 4 } else { USERS };
     let request = || {
         RequestType::get("dashboard", "/users/{id}/dashboard").param(
             "id",
@@ -98,7 +79,11 @@ fn plans(mode: Mode, users: u32) -> [LoadPlan; 2] {
         LoadPlan::new("paced", clients)
             .duration_secs(paced)
             .pacing(Pacing::Paced {
-                requests_per_sec: if mode == Mode::Test { 20.0 } else { PACED_RATE },
+                requests_per_sec: if mode == RunMode::Test {
+                    20.0
+                } else {
+                    PACED_RATE
+                },
             })
             .request(request()),
         LoadPlan::new("closed", clients)
@@ -125,19 +110,18 @@ fn main() -> ExitCode {
 }
 
 async fn bench() -> Result<(), String> {
-    let mode = Mode::detect();
-    let dataset = mode.dataset();
+    let mode = RunMode::detect();
+    let dataset = dataset(mode);
     let dir = tempfile::tempdir().map_err(|e| format!("creating a temporary directory: {e}"))?;
     let databases = Databases::seed(dir.path(), &dataset).await?;
-    let profile_root = std::env::var_os(PROFILE_DIR_ENV).map(PathBuf::from);
-    let artifact_dir = std::env::var_os(ARTIFACT_DIR_ENV).map(PathBuf::from);
+    let output = BenchOutput::from_env(SCENARIO);
 
     let mut fragment = Fragment::new(Vec::new());
     for variant in Variant::ALL {
         let url = databases.url(variant).await?;
-        let server = Server::start(variant, &url)?;
+        let server = start_server(variant, &url)?;
         for plan in plans(mode, dataset.users) {
-            let profiler = match (&profile_root, plan.name.as_str()) {
+            let profiler = match (output.profile_dir(), plan.name.as_str()) {
                 (Some(_), "closed") => Some(start_profiler()?),
                 _ => None,
             };
@@ -146,8 +130,8 @@ async fn bench() -> Result<(), String> {
                 plan.name, plan.users, plan.duration_secs
             );
             let halfway = std::time::Duration::from_secs(plan.duration_secs.unwrap_or(0)) / 2;
-            let scraper = tokio::spawn(scrape_after(server.addr, halfway));
-            let report = perflab_load::run(&server.base_url, &plan, &mut eprint_progress)
+            let scraper = tokio::spawn(scrape_after(server.addr(), halfway));
+            let report = perflab_load::run(&server.base_url(), &plan, &mut eprint_progress)
                 .await
                 .map_err(|e| format!("{variant} {}: {e}", plan.name))?;
             summarize(variant, &report);
@@ -163,11 +147,9 @@ async fn bench() -> Result<(), String> {
                         "{variant} {}: /metrics halfway through: {count} requests in the latency histogram",
                         plan.name
                     );
-                    if let Some(dir) = &artifact_dir {
-                        fragment
-                            .artifacts
-                            .push(keep_scrape(dir, variant, &benchmark, &text)?);
-                    }
+                    fragment
+                        .artifacts
+                        .extend(keep_scrape(&output, variant, &benchmark, &text)?);
                 }
                 Err(e) => fragment
                     .warnings
@@ -182,22 +164,20 @@ async fn bench() -> Result<(), String> {
                     .into_iter()
                     .map(|w| format!("{variant}: {w}")),
             );
-            if let (Some(profiler), Some(root)) = (profiler, &profile_root) {
+            if let (Some(profiler), Some(root)) = (profiler, output.profile_dir()) {
                 fragment
                     .artifacts
-                    .extend(write_profile(profiler, root, variant, &benchmark)?);
+                    .extend(write_profile(profiler, &output, root, variant, &benchmark)?);
             }
         }
-        server.stop();
+        if let Err(e) = server.stop() {
+            eprintln!("{variant} server: {e}");
+        }
         fragment
             .measurements
             .extend(count_queries(variant, &url, dataset.users).await?);
     }
-    if let Some(path) = std::env::var_os(FRAGMENT_ENV) {
-        std::fs::write(&path, fragment.to_json())
-            .map_err(|e| format!("writing {}: {e}", Path::new(&path).display()))?;
-    }
-    Ok(())
+    output.write_fragment(&fragment).map_err(|e| e.to_string())
 }
 
 /// Where each variant's data lives: a seeded SQLite pair, or one PostgreSQL
@@ -291,97 +271,35 @@ fn check_scrape(text: &str) -> Result<u64, String> {
     Ok(count as u64)
 }
 
+/// The scrape as a `metrics_scrape` artifact, when perflab gave an
+/// artifact directory.
 fn keep_scrape(
-    dir: &Path,
+    output: &BenchOutput,
     variant: Variant,
     benchmark: &str,
     text: &str,
-) -> Result<Artifact, String> {
-    let path = dir.join(format!(
-        "{variant}-{}.metrics.txt",
-        benchmark.replace('/', "-")
-    ));
-    std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    Ok(Artifact {
-        scenario: SCENARIO.into(),
-        variant: variant.name().into(),
-        benchmark: benchmark.into(),
-        kind: ArtifactKind::MetricsScrape,
-        path: path.display().to_string(),
-        against: None,
+) -> Result<Option<Artifact>, String> {
+    let file_name = format!("{variant}-{}.metrics.txt", benchmark.replace('/', "-"));
+    output
+        .keep(
+            variant.name(),
+            benchmark,
+            ArtifactKind::MetricsScrape,
+            &file_name,
+            text.as_bytes(),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// The service on its own runtime and threads (all named
+/// [`SERVICE_THREAD`]), listening on loopback.
+fn start_server(variant: Variant, url: &str) -> Result<ServiceThread, String> {
+    let url = url.to_owned();
+    ServiceThread::start(SERVICE_THREAD, move || async move {
+        let service = Service::connect(variant, &url).await?;
+        Ok::<_, dashboard::DbError>(move |listener| serve(listener, service.router()))
     })
-}
-
-/// The service on its own runtime and threads, listening on loopback.
-struct Server {
-    addr: std::net::SocketAddr,
-    base_url: String,
-    shutdown: tokio::sync::oneshot::Sender<()>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl Server {
-    fn start(variant: Variant, url: &str) -> Result<Server, String> {
-        let (ready_tx, ready_rx) =
-            std::sync::mpsc::channel::<Result<std::net::SocketAddr, String>>();
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-        let url = url.to_owned();
-        let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .thread_name(SERVICE_THREAD)
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(format!("starting the server runtime: {e}")));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let started = async {
-                    let service = Service::connect(variant, &url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                        .await
-                        .map_err(|e| format!("binding 127.0.0.1:0: {e}"))?;
-                    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-                    Ok::<_, String>((service, listener, addr))
-                };
-                match started.await {
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                    }
-                    Ok((service, listener, addr)) => {
-                        let _ = ready_tx.send(Ok(addr));
-                        tokio::select! {
-                            result = serve(listener, service.router()) => {
-                                if let Err(e) = result {
-                                    eprintln!("{variant} server stopped: {e}");
-                                }
-                            }
-                            _ = stop => {}
-                        }
-                    }
-                }
-            });
-        });
-        let addr = ready_rx
-            .recv()
-            .map_err(|_| format!("the {variant} server thread died before listening"))??;
-        Ok(Server {
-            addr,
-            base_url: format!("http://{addr}"),
-            shutdown,
-            thread,
-        })
-    }
-
-    fn stop(self) {
-        let _ = self.shutdown.send(());
-        let _ = self.thread.join();
-    }
+    .map_err(|e| format!("the {variant} server: {e}"))
 }
 
 fn summarize(variant: Variant, report: &LoadReport) {
@@ -457,6 +375,7 @@ fn is_service_thread(name: &str) -> bool {
 
 fn write_profile(
     profiler: perflab_profile::Profiler,
+    output: &BenchOutput,
     root: &Path,
     variant: Variant,
     benchmark: &str,
@@ -474,14 +393,7 @@ fn write_profile(
     let dir = perflab_profile::benchmark_dir(root, SCENARIO, benchmark);
     let files = perflab_profile::write_profile(&dir, variant.name(), &profile)
         .map_err(|e| e.to_string())?;
-    let artifact = |kind, path: PathBuf| Artifact {
-        scenario: SCENARIO.into(),
-        variant: variant.name().into(),
-        benchmark: benchmark.into(),
-        kind,
-        path: path.display().to_string(),
-        against: None,
-    };
+    let artifact = |kind, path: PathBuf| output.artifact(variant.name(), benchmark, kind, &path);
     Ok(vec![
         artifact(ArtifactKind::FoldedStacks, files.folded),
         artifact(ArtifactKind::Flamegraph, files.svg),

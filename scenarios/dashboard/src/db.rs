@@ -11,7 +11,7 @@
 //! The two variants need different physical schemas on the same rows: the
 //! naive one has primary keys only, the optimized one adds indexes. Because
 //! an index would speed the naive queries up too, each variant gets its own
-//! database seeded identically ([`seed_sqlite_pair`] writes one file and
+//! database seeded identically ([`seed_sqlite_pair`](crate::seed_sqlite_pair) writes one file and
 //! copies it). This module does not run dashboard queries (see `naive` and
 //! `optimized`) and does not fill tables (see `seed`).
 

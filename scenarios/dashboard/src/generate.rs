@@ -12,7 +12,7 @@
 //! thousands of events), and about two percent are dormant (no events, no
 //! orders). This module does not touch the database; see `db`.
 
-pub use perflab_seeded::SplitMix64;
+pub use perflab_kit::SplitMix64;
 
 /// Seconds in a day; every period in the dashboard is a whole number of days.
 pub const DAY: i64 = 86_400;

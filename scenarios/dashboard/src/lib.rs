@@ -63,9 +63,6 @@ mod optimized;
 mod seed;
 mod service;
 
-use std::fmt;
-use std::str::FromStr;
-
 pub use db::{DbError, migrate, sqlite_url};
 pub use explain::{EXPLAIN_RUNS, ExplainError, explain, render_report};
 pub use generate::{
@@ -75,51 +72,10 @@ pub use model::{
     Activity, Dashboard, PERIODS_DAYS, PeriodTotal, Profile, RECENT_EVENTS, TOP_ITEMS, TopItem,
 };
 pub use monitoring::{Metrics, Telemetry, init_telemetry};
+/// Which implementation of the dashboard to run: perflab-kit's variant, the
+/// same names in every scenario.
+pub use perflab_kit::{UnknownVariant, Variant};
 pub use seed::{SeedStats, SqlitePair, seed, seed_sqlite_pair};
 pub use service::{
     Answer, BadUserId, DashboardError, POOL_SIZE, QUERIES_HEADER, Service, parse_user_id, serve,
 };
-
-/// Which implementation of the dashboard to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Variant {
-    /// Connection per request, N+1 queries, no indexes, sums in Rust.
-    Naive,
-    /// Pool, three set-based prepared statements, covering indexes.
-    Optimized,
-}
-
-impl Variant {
-    /// Both variants, naive first.
-    pub const ALL: [Variant; 2] = [Variant::Naive, Variant::Optimized];
-
-    /// The name used on the command line and in `perflab` metadata.
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::Naive => "naive",
-            Variant::Optimized => "optimized",
-        }
-    }
-}
-
-impl fmt::Display for Variant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A variant name other than `naive` or `optimized`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown variant {0:?} (expected \"naive\" or \"optimized\")")]
-pub struct UnknownVariant(pub String);
-
-impl FromStr for Variant {
-    type Err = UnknownVariant;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Variant::ALL
-            .into_iter()
-            .find(|v| v.name() == s)
-            .ok_or_else(|| UnknownVariant(s.to_owned()))
-    }
-}

@@ -89,9 +89,9 @@ async fn naive_scans_and_optimized_uses_indexes() {
         service.close().await;
     }
 
-    // The JSON round-trips through perflab-findings' types.
+    // The JSON round-trips through the report types perflab-findings reads.
     let json = serde_json::to_string(&naive).unwrap();
-    let mut back: perflab_findings::QueryReport = serde_json::from_str(&json).unwrap();
+    let mut back: perflab_schema::query::QueryReport = serde_json::from_str(&json).unwrap();
     // serde_json's default float parsing may be off by one ulp.
     let mut expected = naive.clone();
     for s in back.statements.iter_mut().chain(&mut expected.statements) {

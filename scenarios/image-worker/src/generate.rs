@@ -13,6 +13,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use image::{ExtendedColorType, RgbImage};
+use perflab_kit::mix64;
 
 use crate::decode::InputFormat;
 use crate::job::OutputFormat;
@@ -25,7 +26,7 @@ pub const MIN_MEGAPIXELS: f64 = 0.05;
 /// Quality of generated JPEGs.
 pub const INPUT_JPEG_QUALITY: u8 = 90;
 
-pub use perflab_seeded::SplitMix64;
+pub use perflab_kit::SplitMix64;
 
 /// Uniform in `[0, 1)`, as the `f32` the scene arithmetic uses.
 fn unit(rng: &mut SplitMix64) -> f32 {
@@ -34,14 +35,6 @@ fn unit(rng: &mut SplitMix64) -> f32 {
 
 fn range(rng: &mut SplitMix64, lo: f32, hi: f32) -> f32 {
     lo + (hi - lo) * unit(rng)
-}
-
-/// SplitMix64's output function as a hash: per-pixel noise from a
-/// position, without a generator to carry along.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 #[derive(Debug, Clone)]
@@ -163,7 +156,9 @@ impl Scene {
             }
         }
         for (x, px) in work.iter().enumerate() {
-            let noise = mix(self.seed ^ (u64::from(y) << 32) ^ x as u64);
+            // SplitMix64's output function as a hash: per-pixel noise from
+            // a position, without a generator to carry along.
+            let noise = mix64(self.seed ^ (u64::from(y) << 32) ^ x as u64);
             for c in 0..3 {
                 let n = ((noise >> (c * 16)) & 0xffff) as f32 / 65535.0 - 0.5;
                 row[x * 3 + c] = (px[c] + n * 2.0 * self.grain).round().clamp(0.0, 255.0) as u8;

@@ -1,5 +1,7 @@
-//! What a job asks for ([`Job`]), what it yields ([`JobOutput`]) and how it
-//! fails ([`JobError`]). Both variants take and return exactly these types.
+//! What a job asks for ([`Job`]), what it yields ([`JobOutput`], with the
+//! [`DecodePath`] its pixels took) and how it fails ([`JobError`]). Both
+//! variants take and return exactly these types. Data only: decoding and
+//! image operations (`decode`, `ops`) use these types, never the reverse.
 //!
 //! Every error names the input (file path or the name given to in-memory
 //! bytes) and, where it matters, the thumbnail or field, so a failed row in
@@ -9,7 +11,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::decode::DecodePath;
 use crate::store::StoreError;
 
 /// Where a job's image comes from.
@@ -161,6 +162,18 @@ impl fmt::Debug for OutputImage {
             .field("len", &self.bytes.len())
             .finish()
     }
+}
+
+/// How the pixels of a job were obtained (the decoders in `decode` say
+/// which path they took; a job's output records it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodePath {
+    /// The whole image at full size.
+    Full,
+    /// JPEG decoded at 1/`denominator` size through a reduced IDCT.
+    JpegDct { denominator: u32 },
+    /// PNG decoded row by row, averaged over `factor × factor` blocks.
+    PngBox { factor: u32 },
 }
 
 /// What a successful job produced.

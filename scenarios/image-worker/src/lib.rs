@@ -88,58 +88,14 @@ mod optimized;
 pub mod store;
 mod worker;
 
-use std::fmt;
-use std::str::FromStr;
-
 pub use compare::TOLERANCE_PSNR_DB;
-pub use decode::{DecodeLimits, DecodePath, InputFormat};
+pub use decode::{DecodeLimits, InputFormat};
 pub use job::{
-    Adjust, Colour, Job, JobError, JobInput, JobOutput, OutputFormat, OutputImage, Sharpen,
-    Thumbnail,
+    Adjust, Colour, DecodePath, Job, JobError, JobInput, JobOutput, OutputFormat, OutputImage,
+    Sharpen, Thumbnail,
 };
 pub use naive::retained_debug_bytes;
+/// Which implementation of the worker to run: perflab-kit's variant, the
+/// same names in every scenario.
+pub use perflab_kit::{UnknownVariant, Variant};
 pub use worker::{Worker, WorkerConfig, WorkerError};
-
-/// Which implementation of the worker to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Variant {
-    /// Unbounded cache, global debug buffers, connection per job, no limits.
-    Naive,
-    /// No cache, RAII, buffer reuse, pool, limits, downscaling decode.
-    Optimized,
-}
-
-impl Variant {
-    /// Both variants, naive first.
-    pub const ALL: [Variant; 2] = [Variant::Naive, Variant::Optimized];
-
-    /// The name used on the command line and in `perflab` metadata.
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::Naive => "naive",
-            Variant::Optimized => "optimized",
-        }
-    }
-}
-
-impl fmt::Display for Variant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A variant name other than `naive` or `optimized`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown variant {0:?} (expected \"naive\" or \"optimized\")")]
-pub struct UnknownVariant(pub String);
-
-impl FromStr for Variant {
-    type Err = UnknownVariant;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Variant::ALL
-            .into_iter()
-            .find(|v| v.name() == s)
-            .ok_or_else(|| UnknownVariant(s.to_owned()))
-    }
-}

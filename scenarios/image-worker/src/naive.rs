@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use image::DynamicImage;
 
-use crate::decode::{self, DecodePath};
-use crate::job::{Job, JobError, JobInput, OutputImage};
+use crate::decode;
+use crate::job::{DecodePath, Job, JobError, JobInput, OutputImage};
 use crate::ops;
 
 /// Inputs and outputs of every job, "for debugging". Global, so it outlives

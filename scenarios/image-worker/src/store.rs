@@ -85,10 +85,7 @@ pub struct OutputRecord {
 
 /// FNV-1a, 64 bits, as lowercase hex: enough to tell outputs apart.
 pub fn checksum(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    format!("{:016x}", perflab_kit::fnv1a(bytes))
 }
 
 fn is_sqlite(url: &str) -> bool {

@@ -118,11 +118,6 @@ impl Worker {
         &self.run_id
     }
 
-    /// Jobs started so far.
-    pub fn jobs_started(&self) -> u64 {
-        self.next_index
-    }
-
     /// Bytes the worker holds between jobs on purpose or by accident: the
     /// naive cache and debug buffers, or the optimized scratch buffers.
     pub fn retained_bytes(&self) -> u64 {

@@ -7,8 +7,8 @@
 //! rows and are counted, but never fail the gate.
 
 use crate::config::{Config, LeakLimits, Source};
+use perflab_compare::leak::{LeakVerdict, judge};
 use perflab_compare::{Comparison, Verdict, compare_runs};
-use perflab_memory::{LeakVerdict, judge};
 use perflab_schema::{Measurement, MeasurementKey, Run};
 use serde::Serialize;
 
@@ -234,7 +234,7 @@ fn leak_check(leak: LeakLimits, m: &Measurement) -> SloCheck {
         Some(series) if m.key.metric.samples_are_series() => judge(&rule, series),
         _ => LeakVerdict::NotEnoughData {
             points: 0,
-            needed: rule.warmup + perflab_memory::leak::MIN_JUDGE_POINTS,
+            needed: rule.warmup + perflab_compare::leak::MIN_JUDGE_POINTS,
         },
     };
     let (value, breached) = match verdict {

@@ -1,5 +1,6 @@
 //! Query analysis: every statement the endpoint issues, with its plan, flags
-//! and median time, as a [`QueryReport`] (the shape `perflab-findings` reads).
+//! and median time, as a [`QueryReport`] (the shape `perflab-findings` reads, defined in
+//! `perflab-schema`).
 //!
 //! For a variant and a seeded database, [`explain`] picks two sample users
 //! (the one with the fewest orders and the one with the most), runs the
@@ -35,7 +36,7 @@
 
 use std::time::{Duration, Instant};
 
-use perflab_findings::{
+use perflab_schema::query::{
     IndexSuggestion, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport,
 };
 use sqlx::any::{AnyArguments, AnyRow};

@@ -3,7 +3,7 @@
 //! functions over SQL text and plan lines; nothing here talks to a database.
 
 use super::Backend;
-use perflab_findings::IndexSuggestion;
+use perflab_schema::query::IndexSuggestion;
 
 /// The column names of a PostgreSQL `indexdef`, e.g. `CREATE INDEX x ON
 /// public.t USING btree (a, b DESC)` gives `a`, `b`.

@@ -1,6 +1,6 @@
 //! The terminal rendering of a query analysis report.
 
-use perflab_findings::QueryReport;
+use perflab_schema::query::QueryReport;
 use std::fmt::Write as _;
 
 /// A readable table of `report`: one row per statement, then the plans.

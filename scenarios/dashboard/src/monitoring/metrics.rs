@@ -9,7 +9,9 @@
 //! share the label `unmatched`), and opens the request's `tracing` span.
 //! Handlers report their statement count and database time by putting a
 //! [`DbStats`] in the response's extensions. The text is OpenMetrics, which
-//! Prometheus scrapes as it does its own text format.
+//! Prometheus scrapes as it does its own text format. Each measurement also
+//! goes to an OpenTelemetry instrument of the global meter, with the same
+//! buckets, which `otlp` exports when it runs.
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Histogram as OtelHistogram, Meter};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -28,7 +32,7 @@ use prometheus_client::registry::{Registry, Unit};
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use super::otlp::OtelInstruments;
+use super::otlp::SCOPE;
 
 /// Latency buckets in seconds: 100 µs to 30 s, about 2.5x apart.
 pub const LATENCY_BUCKETS: [f64; 17] = [
@@ -289,4 +293,62 @@ pub fn render(metrics: &Metrics) -> Response {
         metrics.encode(),
     )
         .into_response()
+}
+
+/// The OTel side of [`Metrics`]: instruments of the global meter (no-ops
+/// unless [`Otlp::install_meter_provider`](super::Otlp::install_meter_provider)
+/// ran first), with the same buckets as the Prometheus histograms.
+#[derive(Debug)]
+struct OtelInstruments {
+    duration: OtelHistogram<f64>,
+    statements: OtelHistogram<u64>,
+    db_time: OtelHistogram<f64>,
+}
+
+impl OtelInstruments {
+    fn from_global() -> Self {
+        Self::new(&opentelemetry::global::meter(SCOPE))
+    }
+
+    fn new(meter: &Meter) -> Self {
+        Self {
+            duration: meter
+                .f64_histogram("http.server.request.duration")
+                .with_unit("s")
+                .with_description("Time from request to response head")
+                .with_boundaries(LATENCY_BUCKETS.to_vec())
+                .build(),
+            statements: meter
+                .u64_histogram("db.client.statements_per_request")
+                .with_unit("{statement}")
+                .with_description("Database statements run by one request")
+                .with_boundaries(STATEMENT_BUCKETS.to_vec())
+                .build(),
+            db_time: meter
+                .f64_histogram("db.client.time_per_request")
+                .with_unit("s")
+                .with_description("Time one request spent waiting on database statements")
+                .with_boundaries(LATENCY_BUCKETS.to_vec())
+                .build(),
+        }
+    }
+
+    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.duration.record(
+            seconds,
+            &[
+                KeyValue::new("http.request.method", method.to_owned()),
+                KeyValue::new("http.route", route.to_owned()),
+                KeyValue::new("http.response.status_code", i64::from(status)),
+            ],
+        );
+    }
+
+    fn record_db(&self, route: &str, stats: DbStats) {
+        let attributes = [KeyValue::new("http.route", route.to_owned())];
+        self.statements
+            .record(u64::from(stats.queries), &attributes);
+        self.db_time
+            .record(stats.db_time.as_secs_f64(), &attributes);
+    }
 }

@@ -9,11 +9,10 @@
 //! `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` name the service,
 //! `dashboard` when neither does. Only HTTP/protobuf is compiled in, not
 //! gRPC. The meter provider is installed globally (OpenTelemetry's own
-//! design), so [`Metrics`](super::Metrics) created after it record into it;
-//! the Prometheus registry stays per service.
+//! design), so [`Metrics`](super::Metrics) created after it record into it
+//! (their instruments are defined with them, in `metrics`); the Prometheus
+//! registry stays per service.
 
-use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Histogram, Meter};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
@@ -21,14 +20,13 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use tracing_opentelemetry::OpenTelemetryLayer;
 
-use super::metrics::{DbStats, LATENCY_BUCKETS, STATEMENT_BUCKETS};
-use super::telemetry::TelemetryError;
+use super::error::TelemetryError;
 
 /// The service name when the environment gives none.
 pub const DEFAULT_SERVICE_NAME: &str = "dashboard";
 
 /// The instrumentation scope of the spans and metrics.
-const SCOPE: &str = "dashboard";
+pub(super) const SCOPE: &str = "dashboard";
 
 /// Running trace and metric pipelines. Call [`Otlp::shutdown`] (or drop
 /// the [`Telemetry`](super::Telemetry) guard) to send what is buffered.
@@ -124,62 +122,5 @@ impl Otlp {
         let metrics = self.meter_provider.shutdown();
         traces.map_err(TelemetryError::Export)?;
         metrics.map_err(TelemetryError::Export)
-    }
-}
-
-/// The OTel side of [`Metrics`](super::Metrics): instruments of the global
-/// meter (no-ops unless [`Otlp::install_meter_provider`] ran first).
-#[derive(Debug)]
-pub(super) struct OtelInstruments {
-    duration: Histogram<f64>,
-    statements: Histogram<u64>,
-    db_time: Histogram<f64>,
-}
-
-impl OtelInstruments {
-    pub(super) fn from_global() -> Self {
-        Self::new(&opentelemetry::global::meter(SCOPE))
-    }
-
-    fn new(meter: &Meter) -> Self {
-        Self {
-            duration: meter
-                .f64_histogram("http.server.request.duration")
-                .with_unit("s")
-                .with_description("Time from request to response head")
-                .with_boundaries(LATENCY_BUCKETS.to_vec())
-                .build(),
-            statements: meter
-                .u64_histogram("db.client.statements_per_request")
-                .with_unit("{statement}")
-                .with_description("Database statements run by one request")
-                .with_boundaries(STATEMENT_BUCKETS.to_vec())
-                .build(),
-            db_time: meter
-                .f64_histogram("db.client.time_per_request")
-                .with_unit("s")
-                .with_description("Time one request spent waiting on database statements")
-                .with_boundaries(LATENCY_BUCKETS.to_vec())
-                .build(),
-        }
-    }
-
-    pub(super) fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.duration.record(
-            seconds,
-            &[
-                KeyValue::new("http.request.method", method.to_owned()),
-                KeyValue::new("http.route", route.to_owned()),
-                KeyValue::new("http.response.status_code", i64::from(status)),
-            ],
-        );
-    }
-
-    pub(super) fn record_db(&self, route: &str, stats: DbStats) {
-        let attributes = [KeyValue::new("http.route", route.to_owned())];
-        self.statements
-            .record(u64::from(stats.queries), &attributes);
-        self.db_time
-            .record(stats.db_time.as_secs_f64(), &attributes);
     }
 }

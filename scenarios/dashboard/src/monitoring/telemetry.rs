@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use super::error::TelemetryError;
 use super::otlp::Otlp;
 
 use tracing_subscriber::EnvFilter;
@@ -25,21 +26,6 @@ pub const LOG_FORMAT_ENV: &str = "DASHBOARD_LOG_FORMAT";
 
 /// The slow-query threshold when [`SLOW_QUERY_ENV`] is unset.
 pub const DEFAULT_SLOW_QUERY: Duration = Duration::from_millis(100);
-
-/// A malformed monitoring setting, or a subscriber already installed.
-#[derive(Debug, thiserror::Error)]
-pub enum TelemetryError {
-    #[error("{name}={value:?} is not a whole number of milliseconds")]
-    BadMillis { name: &'static str, value: String },
-    #[error("RUST_LOG is not a valid filter")]
-    Filter(#[from] tracing_subscriber::filter::FromEnvError),
-    #[error("a global tracing subscriber is already installed")]
-    AlreadyInstalled(#[from] tracing_subscriber::util::TryInitError),
-    #[error("cannot build the OTLP exporter (check the OTEL_EXPORTER_OTLP_* variables)")]
-    Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
-    #[error("OTLP export failed")]
-    Export(#[source] opentelemetry_sdk::error::OTelSdkError),
-}
 
 /// The slow-query threshold from [`SLOW_QUERY_ENV`], else the default.
 pub fn slow_query_threshold_from_env() -> Result<Duration, TelemetryError> {

@@ -27,12 +27,11 @@ use std::process::{Command, Stdio};
 
 use image_worker::memory::mib;
 use image_worker::store::sqlite_url;
+use perflab_kit::RunMode;
 use perflab_memory::{growth_measurements, measure_child, reset_peak_rss};
-use perflab_schema::{
-    Artifact, ArtifactKind, Fragment, Measurement, MeasurementKey, MetricKind, Tool,
-};
+use perflab_schema::{ArtifactKind, Fragment, Measurement, MeasurementKey, MetricKind, Tool};
 
-use crate::{Mode, SCENARIO, artifact_dir};
+use crate::{SCENARIO, output};
 
 /// A worker binary and the environment it runs with.
 #[derive(Debug, Clone, Copy)]
@@ -90,14 +89,12 @@ fn tunes_an_allocator(var: &str) -> bool {
 /// The seed of the workload's images.
 const SEED: u64 = 2026;
 
-impl Mode {
-    /// (distinct images, largest in megapixels, jobs cycling over them).
-    fn alloc_workload(self) -> (usize, f64, u64) {
-        match self {
-            Mode::Full => (40, 24.0, 300),
-            Mode::Quick => (16, 24.0, 64),
-            Mode::Test => (4, 0.1, 10),
-        }
+/// (distinct images, largest in megapixels, jobs cycling over them).
+fn alloc_workload(mode: RunMode) -> (usize, f64, u64) {
+    match mode {
+        RunMode::Full => (40, 24.0, 300),
+        RunMode::Quick => (16, 24.0, 64),
+        RunMode::Test => (4, 0.1, 10),
     }
 }
 
@@ -114,32 +111,28 @@ struct Outcome {
     warmup: usize,
 }
 
-pub fn compare(mode: Mode, fragment: &mut Fragment) -> Result<(), String> {
+pub fn compare(mode: RunMode, fragment: &mut Fragment) -> Result<(), String> {
     let scratch =
         tempfile::tempdir().map_err(|e| format!("creating a temporary directory: {e}"))?;
-    let kept = artifact_dir();
-    let files = kept.clone().unwrap_or_else(|| scratch.path().to_owned());
+    let output = output();
+    let kept = output.artifact_dir().is_some();
+    let files = output.artifact_dir().unwrap_or(scratch.path()).to_owned();
     std::fs::create_dir_all(&files).map_err(|e| format!("creating {}: {e}", files.display()))?;
     let images = scratch.path().join("images");
-    let (count, max_mp, jobs) = mode.alloc_workload();
+    let (count, max_mp, jobs) = alloc_workload(mode);
     generate(&images, count, max_mp)?;
     let mut outcomes = Vec::with_capacity(CONFIGS.len());
     for config in CONFIGS {
         let outcome = run_one(&config, &images, jobs, scratch.path(), &files)?;
         record(&outcome, fragment);
-        if kept.is_some() {
+        if kept {
             for file in ["series.csv", "log.txt"] {
-                fragment.artifacts.push(Artifact {
-                    scenario: SCENARIO.into(),
-                    variant: "optimized".into(),
-                    benchmark: format!("alloc/{}", config.name),
-                    kind: ArtifactKind::Other,
-                    path: files
-                        .join(format!("alloc-{}-{file}", config.name))
-                        .display()
-                        .to_string(),
-                    against: None,
-                });
+                fragment.artifacts.push(output.artifact(
+                    "optimized",
+                    &format!("alloc/{}", config.name),
+                    ArtifactKind::Other,
+                    &files.join(format!("alloc-{}-{file}", config.name)),
+                ));
             }
         }
         outcomes.push(outcome);

@@ -9,11 +9,12 @@ use image_worker::memory::{MemorySource, MemorySources, current_rss_bytes, mib};
 use image_worker::monitoring::Monitoring;
 use image_worker::store::sqlite_url;
 use image_worker::{JobError, Variant, Worker, WorkerConfig};
+use perflab_kit::{BenchOutput, RunMode};
 use perflab_memory::dhat_profile::{profile_heap, profile_path};
 use perflab_memory::{LeakRule, MonitorConfig, growth_measurements, judge};
-use perflab_schema::{Artifact, ArtifactKind, Fragment, MetricKind};
+use perflab_schema::{ArtifactKind, Fragment, MetricKind};
 
-use crate::{ALLOC, Inputs, Mode, SCENARIO, artifact_dir};
+use crate::{ALLOC, Inputs, SCENARIO, cap_budget, leak_jobs, output, profiled_jobs};
 
 /// Growth per job that counts as a leak, for the verdict in the warnings
 /// and the worker's runtime alert: well above what a pool or an allocator
@@ -40,19 +41,20 @@ fn worker(
 /// A few jobs under dhat: heap totals and the DHAT JSON.
 pub fn profile(
     variant: Variant,
-    mode: Mode,
+    mode: RunMode,
     inputs: &Inputs,
     scratch: &Path,
     fragment: &mut Fragment,
 ) -> Result<(), String> {
     let benchmark = "heap";
-    let kept = artifact_dir();
-    let dir = kept.clone().unwrap_or_else(|| scratch.to_owned());
-    let path = profile_path(&dir, variant.name(), benchmark);
+    let output = output();
+    let kept = output.artifact_dir().is_some();
+    let dir = output.artifact_dir().unwrap_or(scratch);
+    let path = profile_path(dir, variant.name(), benchmark);
     // Started outside the profile: the runtime and the store's tables are
     // not the jobs' doing.
     let mut w = worker(variant, WorkerConfig::default(), scratch, "heap")?;
-    let jobs = mode.profiled_jobs() as u64;
+    let jobs = profiled_jobs(mode) as u64;
     let run = profile_heap(&path, || {
         (0..jobs)
             .map(|i| w.process(&inputs.job(i)).map(|_| ()))
@@ -72,7 +74,7 @@ pub fn profile(
     fragment
         .measurements
         .extend(run.measurements(SCENARIO, variant.name(), benchmark));
-    if kept.is_some() {
+    if kept {
         fragment
             .artifacts
             .push(run.artifact(SCENARIO, variant.name(), benchmark));
@@ -84,7 +86,7 @@ pub fn profile(
 /// N jobs with the memory cap; growth of the live heap and RSS per job.
 pub fn leak_run(
     variant: Variant,
-    mode: Mode,
+    mode: RunMode,
     inputs: &Inputs,
     scratch: &Path,
     fragment: &mut Fragment,
@@ -99,7 +101,7 @@ pub fn leak_run(
     }
     warm.close();
     let start_rss = current_rss_bytes().ok_or("cannot read this process's RSS")?;
-    let cap = start_rss + mode.cap_budget();
+    let cap = start_rss + cap_budget(mode);
     let sources = MemorySources {
         rss: MemorySource::process_rss(),
         live_heap: Some(MemorySource::new(|| Some(ALLOC.snapshot().live_bytes))),
@@ -110,7 +112,7 @@ pub fn leak_run(
         ..WorkerConfig::default()
     };
     let mut w = worker(variant, config, scratch, "leak")?;
-    let window = if mode == Mode::Test { 8 } else { 50 };
+    let window = if mode == RunMode::Test { 8 } else { 50 };
     let mut monitoring = Monitoring::new(
         sources,
         MonitorConfig {
@@ -121,7 +123,7 @@ pub fn leak_run(
         },
     )
     .map_err(|e| e.to_string())?;
-    let jobs = mode.leak_jobs();
+    let jobs = leak_jobs(mode);
     // Allocated up front: a series growing as it is filled would be a
     // heap growth of its own (16 bytes a job).
     let (mut heap, mut rss) = (
@@ -214,23 +216,21 @@ pub fn leak_run(
             Err(e) => fragment.warnings.push(format!("{variant}: {e}")),
         }
     }
-    if let Some(dir) = artifact_dir() {
-        keep_files(&dir, variant, &monitoring, &heap, &rss, fragment)?;
-    }
+    keep_files(&output(), variant, &monitoring, &heap, &rss, fragment)?;
     w.close();
     Ok(())
 }
 
-/// The `/metrics` text and the per-job series, as artifacts.
+/// The `/metrics` text and the per-job series, as artifacts (when perflab
+/// gave an artifact directory).
 fn keep_files(
-    dir: &Path,
+    output: &BenchOutput,
     variant: Variant,
     monitoring: &Monitoring,
     heap: &[f64],
     rss: &[f64],
     fragment: &mut Fragment,
 ) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let mut csv = String::from("job,live_heap_bytes,rss_bytes\n");
     for (i, (h, r)) in heap.iter().zip(rss).enumerate() {
         let _ = writeln!(csv, "{i},{h},{r}");
@@ -248,16 +248,10 @@ fn keep_files(
         ),
     ];
     for (name, text, kind) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
-        fragment.artifacts.push(Artifact {
-            scenario: SCENARIO.into(),
-            variant: variant.name().into(),
-            benchmark: "leak".into(),
-            kind,
-            path: path.display().to_string(),
-            against: None,
-        });
+        let kept = output
+            .keep(variant.name(), "leak", kind, &name, text.as_bytes())
+            .map_err(|e| e.to_string())?;
+        fragment.artifacts.extend(kept);
     }
     Ok(())
 }

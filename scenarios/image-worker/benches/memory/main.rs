@@ -39,16 +39,16 @@ mod alloc;
 mod leak;
 mod vips;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use image_worker::generate::{ImageSpec, plan};
 use image_worker::memory::mib;
 use image_worker::{InputFormat, Job, JobInput};
+use perflab_kit::{BenchOutput, RunMode};
 use perflab_memory::CountingAlloc;
 use perflab_memory::isolate::{ChildTask, run_variants, this_process_args};
-use perflab_schema::{ARTIFACT_DIR_ENV, FRAGMENT_ENV, Fragment};
+use perflab_schema::Fragment;
 
 /// Counts the live heap for the leak run; dhat underneath for the heap
 /// profiles (it passes allocations through when no profiler runs).
@@ -57,56 +57,37 @@ static ALLOC: CountingAlloc<dhat::Alloc> = CountingAlloc::new(dhat::Alloc);
 
 const SCENARIO: &str = "image-worker";
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Mode {
-    Full,
-    Quick,
-    Test,
+/// Jobs of the leak run.
+fn leak_jobs(mode: RunMode) -> u64 {
+    match mode {
+        RunMode::Full => 2000,
+        RunMode::Quick => 200,
+        RunMode::Test => 30,
+    }
 }
 
-impl Mode {
-    fn detect() -> Mode {
-        if !std::env::args().any(|a| a == "--bench") {
-            Mode::Test
-        } else if std::env::var("PERFLAB_QUICK").is_ok_and(|v| v == "1") {
-            Mode::Quick
-        } else {
-            Mode::Full
-        }
+/// Memory above the starting RSS before the worker "crashes".
+fn cap_budget(mode: RunMode) -> u64 {
+    match mode {
+        RunMode::Full => 1 << 30,
+        RunMode::Quick => 160 << 20,
+        RunMode::Test => 4 << 20,
     }
+}
 
-    /// Jobs of the leak run.
-    fn leak_jobs(self) -> u64 {
-        match self {
-            Mode::Full => 2000,
-            Mode::Quick => 200,
-            Mode::Test => 30,
-        }
+/// Jobs under the heap profiler.
+fn profiled_jobs(mode: RunMode) -> usize {
+    match mode {
+        RunMode::Test => 2,
+        _ => 5,
     }
+}
 
-    /// Memory above the starting RSS before the worker "crashes".
-    fn cap_budget(self) -> u64 {
-        match self {
-            Mode::Full => 1 << 30,
-            Mode::Quick => 160 << 20,
-            Mode::Test => 4 << 20,
-        }
-    }
-
-    /// Jobs under the heap profiler.
-    fn profiled_jobs(self) -> usize {
-        match self {
-            Mode::Test => 2,
-            _ => 5,
-        }
-    }
-
-    /// Distinct input images, and their largest size in megapixels.
-    fn inputs(self) -> (usize, f64) {
-        match self {
-            Mode::Test => (4, 0.06),
-            _ => (24, 0.5),
-        }
+/// Distinct input images, and their largest size in megapixels.
+fn input_count(mode: RunMode) -> (usize, f64) {
+    match mode {
+        RunMode::Test => (4, 0.06),
+        _ => (24, 0.5),
     }
 }
 
@@ -117,8 +98,8 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn generate(mode: Mode) -> Result<Inputs, String> {
-        let (count, max_mp) = mode.inputs();
+    fn generate(mode: RunMode) -> Result<Inputs, String> {
+        let (count, max_mp) = input_count(mode);
         // At least 0.1 MP: the plan's smallest images are too small to matter.
         let specs: Vec<ImageSpec> = plan(count * 4, 2024, max_mp)
             .into_iter()
@@ -150,9 +131,10 @@ impl Inputs {
     }
 }
 
-/// Where artifacts go: `$PERFLAB_ARTIFACT_DIR`, or nowhere (`None`).
-fn artifact_dir() -> Option<PathBuf> {
-    std::env::var_os(ARTIFACT_DIR_ENV).map(PathBuf::from)
+/// Where perflab asked for the fragment (the parent's) and the artifacts
+/// (`$PERFLAB_ARTIFACT_DIR`, the children's), or nowhere.
+fn output() -> BenchOutput {
+    BenchOutput::from_env(SCENARIO)
 }
 
 /// The parts of the bench, each run in fresh processes (one per variant).
@@ -276,16 +258,14 @@ fn parent() -> Result<(), String> {
     for warning in &fragment.warnings {
         eprintln!("warning: {warning}");
     }
-    if let Some(path) = std::env::var_os(FRAGMENT_ENV) {
-        std::fs::write(&path, fragment.to_json())
-            .map_err(|e| format!("writing {}: {e}", PathBuf::from(&path).display()))?;
-    }
-    Ok(())
+    output()
+        .write_fragment(&fragment)
+        .map_err(|e| e.to_string())
 }
 
 fn child(task: ChildTask) -> Result<(), String> {
     let variant: image_worker::Variant = task.variant.parse().map_err(|e| format!("{e}"))?;
-    let mode = Mode::detect();
+    let mode = RunMode::detect();
     let part = Part::from_args()?;
     let store = tempfile::tempdir().map_err(|e| format!("creating a temporary directory: {e}"))?;
     let mut fragment = Fragment::new(Vec::new());

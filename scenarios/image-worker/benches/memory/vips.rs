@@ -16,7 +16,8 @@ use image_worker::{InputFormat, Variant};
 use perflab_memory::{ChildUsage, measure_child};
 use perflab_schema::{Fragment, Measurement, MeasurementKey, MetricKind, Tool};
 
-use crate::{Mode, SCENARIO};
+use crate::SCENARIO;
+use perflab_kit::RunMode;
 
 const VIPSTHUMBNAIL: &str = "vipsthumbnail";
 /// libvips' general tool, from the same package: converts the generated
@@ -32,17 +33,17 @@ fn on_path(program: &str) -> Option<PathBuf> {
 }
 
 /// (file name, width, height, format) of the compared inputs.
-fn inputs(mode: Mode) -> Vec<(String, u32, u32, InputFormat)> {
+fn inputs(mode: RunMode) -> Vec<(String, u32, u32, InputFormat)> {
     let (w, h) = match mode {
-        Mode::Full => (6000, 4000),
-        Mode::Quick => (4000, 3000),
-        Mode::Test => (600, 400),
+        RunMode::Full => (6000, 4000),
+        RunMode::Quick => (4000, 3000),
+        RunMode::Test => (600, 400),
     };
     let mut list = vec![
         (format!("photo-{w}x{h}.jpg"), w, h, InputFormat::Jpeg),
         (format!("photo-{w}x{h}.png"), w, h, InputFormat::Png),
     ];
-    if mode == Mode::Full {
+    if mode == RunMode::Full {
         // 100 megapixels: the optimized worker must stay under 256 MiB.
         for format in [InputFormat::Png, InputFormat::Jpeg] {
             let ext = if format == InputFormat::Png {
@@ -79,7 +80,7 @@ fn write_input(path: &Path, width: u32, height: u32, format: InputFormat) -> Res
     Ok(())
 }
 
-pub fn compare(mode: Mode, fragment: &mut Fragment) -> Result<(), String> {
+pub fn compare(mode: RunMode, fragment: &mut Fragment) -> Result<(), String> {
     let (Some(vips), Some(_)) = (on_path(VIPSTHUMBNAIL), on_path(VIPS)) else {
         fragment.warnings.push(format!(
             "vips comparison skipped: {VIPSTHUMBNAIL} or {VIPS} not found on PATH (Debian: apt-get install libvips-tools)"

@@ -9,7 +9,9 @@
 //!   the image is at least four times the largest thumbnail, decodes at
 //!   reduced size (see [`stream`]): peak memory then follows the output.
 //!
-//! Nothing here resizes to the final size or encodes (see `ops`).
+//! Each reports the path it took as a [`DecodePath`] (a job-output type,
+//! defined in `job`). Nothing here resizes to the final size or encodes
+//! (see `ops`).
 
 mod stream;
 
@@ -17,7 +19,7 @@ use std::io::{BufRead, Seek, SeekFrom};
 
 use image::{DynamicImage, ImageError, ImageFormat, ImageReader, RgbImage};
 
-use crate::job::{JobError, Thumbnail};
+use crate::job::{DecodePath, JobError, Thumbnail};
 use crate::ops;
 
 /// A seekable, buffered input: a file or bytes in memory.
@@ -56,17 +58,6 @@ impl InputFormat {
             InputFormat::Png => ImageFormat::Png,
         }
     }
-}
-
-/// How the pixels of a job were obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecodePath {
-    /// The whole image at full size.
-    Full,
-    /// JPEG decoded at 1/`denominator` size through a reduced IDCT.
-    JpegDct { denominator: u32 },
-    /// PNG decoded row by row, averaged over `factor × factor` blocks.
-    PngBox { factor: u32 },
 }
 
 /// What the optimized variant refuses to decode, checked on the header.

@@ -17,8 +17,8 @@ use image::RgbImage;
 use jpeg_decoder::{CodingProcess, PixelFormat};
 use png::{BitDepth, ColorType, Transformations};
 
-use super::{DecodeLimits, DecodePath, InputFormat, Source, decode_error};
-use crate::job::JobError;
+use super::{DecodeLimits, InputFormat, Source, decode_error};
+use crate::job::{DecodePath, JobError};
 
 /// The largest box-filter factor: keeps the `u32` sums of a block below
 /// 255 × 256² and the filter cheap to reason about.

@@ -1,8 +1,9 @@
 //! The query-analysis report: the JSON shape `dashboard explain --json`
-//! prints and [`crate::findings`] reads.
+//! prints and `perflab-findings` reads.
 //!
-//! One definition for both sides: the dashboard crate builds these types and
-//! serializes them, perflab deserializes them. The shape, field by field:
+//! One definition for both sides, in the contract crate so that neither side
+//! links the other: the dashboard crate builds these types and serializes
+//! them, perflab deserializes them. The shape, field by field:
 //!
 //! ```json
 //! {

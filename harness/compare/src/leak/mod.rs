@@ -32,16 +32,16 @@
 //! leak needs enough iterations to show in half of them. docs/statistics.md
 //! ("Memory growth") says the same in prose.
 //!
-//! Pure functions: nothing here samples memory (see [`crate::rss`],
-//! [`crate::counting`]) or keeps state over time (see [`crate::monitor`]).
+//! Pure functions: nothing here samples memory or keeps state over time.
+//! perflab-memory samples (its `rss` and `counting` modules) and judges a
+//! sliding window inside a running worker with the same rule (its
+//! `monitor`); the gate judges a run's growth series with it.
 
 mod fit;
 mod verdict;
 
 pub use fit::{Growth, MIN_FIT_POINTS, fit_growth, fit_points, t_975};
 pub use verdict::{LeakVerdict, format_bytes};
-
-use crate::MemoryError;
 
 /// Points needed after warm-up: each drift window then holds at least two
 /// points and the later-half fit at least four (two degrees of freedom).
@@ -63,17 +63,25 @@ pub struct LeakRule {
     pub max_drift_pct: f64,
 }
 
+/// A [`LeakRule`] threshold no verdict can be made with; names the field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid setting `{field}`: {problem}")]
+pub struct LeakRuleError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
 impl LeakRule {
     /// Checks that the thresholds are numbers a verdict can be made with.
-    pub fn check(&self) -> Result<(), MemoryError> {
+    pub fn check(&self) -> Result<(), LeakRuleError> {
         if !(self.min_slope.is_finite() && self.min_slope >= 0.0) {
-            return Err(MemoryError::Config {
+            return Err(LeakRuleError {
                 field: "min_slope",
                 problem: format!("{} is not a finite number >= 0", self.min_slope),
             });
         }
         if self.max_drift_pct.is_nan() || self.max_drift_pct < 0.0 {
-            return Err(MemoryError::Config {
+            return Err(LeakRuleError {
                 field: "max_drift_pct",
                 problem: format!("{} is not a number >= 0", self.max_drift_pct),
             });
