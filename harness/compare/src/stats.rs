@@ -2,10 +2,9 @@
 //! constants: medians and quantiles, a seeded percentile bootstrap of the ratio
 //! of two medians, and the history noise band of rustc-perf.
 //!
-//! Everything here is deterministic: the bootstrap draws from a small PRNG
-//! ([`Rng`], xoshiro256** seeded through perflab-seeded's SplitMix64) so the
-//! same inputs and seed always give the same interval, on every machine.
-//! (Why xoshiro and not SplitMix64 itself: see [`Rng`].) This module knows
+//! Everything here is deterministic: the bootstrap draws from perflab-seeded's
+//! xoshiro256** ([`Rng`]) so the same inputs and seed always give the same
+//! interval, on every machine. This module knows
 //! nothing about metrics, directions or verdicts; [`crate::compare_measurement`]
 //! turns these numbers into decisions. The method is explained in prose in
 //! `docs/statistics.md`.
@@ -38,68 +37,9 @@ pub const IQR_MULTIPLIER: f64 = 3.0;
 /// which a per-project baseline history rarely has.
 pub const MIN_HISTORY_POINTS: usize = 10;
 
-/// A small, fast, seedable PRNG (xoshiro256**), seeded with SplitMix64 as
-/// its authors recommend. Not cryptographic; reproducibility is the point.
-///
-/// Why not draw the bootstrap from [`perflab_seeded::SplitMix64`] directly:
-/// the stream is part of the output. A bootstrap interval is a percentile of
-/// resampled ratios, so another stream moves its bounds by a few hundredths
-/// of a percent, and that shows in reports (the gate's snapshot of a +9.6%
-/// change reads `[+8.7%, +10.8%]` instead of `[+8.8%, +10.8%]`). Every stored
-/// report and baseline comparison would change without any measurement
-/// changing, so the generator stays; only its seeding comes from
-/// perflab-seeded, which gives the same state as before.
-#[derive(Debug, Clone)]
-pub struct Rng {
-    state: [u64; 4],
-}
-
-impl Rng {
-    /// A generator whose whole output is determined by `seed`.
-    pub fn new(seed: u64) -> Rng {
-        let mut seeder = perflab_seeded::SplitMix64::new(seed);
-        Rng {
-            state: [
-                seeder.next_u64(),
-                seeder.next_u64(),
-                seeder.next_u64(),
-                seeder.next_u64(),
-            ],
-        }
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        let s = &mut self.state;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// A uniform index in `0..n` (`n > 0`). Uses the high half of a widening
-    /// multiply; the bias is below `n / 2^64`, far under anything measurable.
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// A uniform float in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// A standard normal draw (Box–Muller), for generating test data.
-    pub fn normal(&mut self) -> f64 {
-        // 1 - u keeps the logarithm's argument in (0, 1].
-        let u1 = 1.0 - self.next_f64();
-        let u2 = self.next_f64();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
+/// The bootstrap's generator: perflab-seeded's xoshiro256**, whose whole
+/// stream is fixed by its seed.
+pub use perflab_seeded::Xoshiro256 as Rng;
 
 /// The median of `values`, or `None` when empty. Averages the two middle
 /// values of an even count.

@@ -1,9 +1,12 @@
-//! The seeded generator every perflab data set and load plan draws from, and
-//! the one stable hash beside it:
+//! perflab's seeded generators, each written once, and the one stable hash
+//! beside them:
 //!
 //! - [`SplitMix64`] (Steele, Lea and Flood, "Fast splittable pseudorandom
-//!   number generators", OOPSLA 2014), with a few ways of drawing from it,
-//!   and its output function [`mix64`] as a hash of a position;
+//!   number generators", OOPSLA 2014), which every data set and load plan
+//!   draws from, with a few ways of drawing from it, and its output function
+//!   [`mix64`] as a hash of a position;
+//! - [`Xoshiro256`] (xoshiro256**, seeded through SplitMix64), which
+//!   perflab-compare's bootstrap draws its resamples from;
 //! - [`fnv1a`] / [`Fnv1a`]: 64-bit FNV-1a, for membership sets, checksums and
 //!   names that must not change between runs.
 //!
@@ -15,10 +18,12 @@
 //!
 //! What it is not: a cryptographic generator or hash, or a statistically
 //! strong generator for simulations (SplitMix64 passes BigCrush, which is
-//! plenty for picking ids, words, pixel noise and bootstrap resamples).
+//! plenty for picking ids, words and pixel noise).
 
 mod fnv;
 mod splitmix;
+mod xoshiro;
 
 pub use fnv::{Fnv1a, fnv1a};
 pub use splitmix::{SplitMix64, mix64};
+pub use xoshiro::Xoshiro256;
