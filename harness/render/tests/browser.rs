@@ -1,5 +1,6 @@
 //! The generated site in a real browser: headless Chromium, driven over the
-//! DevTools protocol, opens every page of a small report from `file://` and
+//! DevTools protocol by `headless_chrome` (see `browser/chromium.rs`), opens
+//! every page of a small report from `file://` and
 //! checks that no page logs an error or opens a dialog (a benchmark named
 //! `<script>alert(1)</script>` must stay text), that benchmark pages carry
 //! their SVG charts, that every internal link resolves to a file (and its
@@ -11,8 +12,8 @@
 //! Without Chromium the test says "skipping" and passes, except under CI
 //! (`CI` set), where it fails: CI installs Debian's `chromium`.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
+#[path = "browser/chromium.rs"]
+mod chromium;
 
 use perflab_compare::Speedup;
 use perflab_gate::Config;
@@ -20,7 +21,6 @@ use perflab_render::html::{Commit, History, ScenarioVariants, SiteInput, render_
 use perflab_schema::{
     Artifact, ArtifactKind, Interval, Measurement, MeasurementKey, MetricKind, Run, Tool,
 };
-use serde_json::json;
 use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 
@@ -177,25 +177,6 @@ fn write_site(dir: &Path) -> PathBuf {
     render_site(&input, &out, None).unwrap().index
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
-}
-
 /// Where the overview's screenshot is kept: `<target>/perflab/report-screenshot/`.
 fn screenshot_path() -> PathBuf {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -206,7 +187,7 @@ fn screenshot_path() -> PathBuf {
 
 #[test]
 fn the_site_works_in_headless_chromium() {
-    let Some(chromium) = cdp::find_chromium() else {
+    let Some(chromium) = chromium::find_chromium() else {
         assert!(
             std::env::var_os("CI").is_none(),
             "chromium not found, and CI is set: install Debian's `chromium` (apt-get install chromium)"
@@ -219,7 +200,7 @@ fn the_site_works_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let index = write_site(dir.path());
     let site = index.parent().unwrap().canonicalize().unwrap();
-    let mut browser = cdp::Browser::launch(&chromium);
+    let browser = chromium::Browser::launch(&chromium);
     let page = browser.new_page();
 
     // Crawl every page reachable from the overview.
@@ -238,11 +219,12 @@ fn the_site_works_in_headless_chromium() {
         );
         for link in links.as_array().unwrap() {
             let link = link.as_str().unwrap();
-            let Some(rest) = link.strip_prefix("file://") else {
+            let parsed = url::Url::parse(link).unwrap();
+            if parsed.scheme() != "file" {
                 panic!("{url} links outside the site: {link}");
-            };
-            let (file, anchor) = rest.split_once('#').unwrap_or((rest, ""));
-            let file = PathBuf::from(percent_decode(file));
+            }
+            let anchor = parsed.fragment().unwrap_or("");
+            let file = parsed.to_file_path().unwrap();
             assert!(
                 file.starts_with(&site),
                 "{url} links outside the site: {link}"
@@ -280,7 +262,7 @@ fn the_site_works_in_headless_chromium() {
         &page,
         &format!("file://{}", site.join("index.html").display()),
     );
-    let visible = |b: &mut cdp::Browser, regressed: bool| {
+    let visible = |b: &chromium::Browser, regressed: bool| {
         let sel = if regressed { "=\"1\"" } else { "=\"0\"" };
         b.eval(
             &page,
@@ -289,25 +271,15 @@ fn the_site_works_in_headless_chromium() {
         .as_u64()
         .unwrap()
     };
-    assert_eq!(
-        (visible(&mut browser, true), visible(&mut browser, false)),
-        (1, 3)
-    );
+    assert_eq!((visible(&browser, true), visible(&browser, false)), (1, 3));
     browser.eval(&page, "document.getElementById('only-regressions').click()");
-    assert_eq!(
-        (visible(&mut browser, true), visible(&mut browser, false)),
-        (1, 0)
-    );
+    assert_eq!((visible(&browser, true), visible(&browser, false)), (1, 0));
     browser.eval(&page, "document.getElementById('only-regressions').click()");
     browser.eval(
         &page,
         "(() => { const s = document.getElementById('search'); s.value = '1M'; s.dispatchEvent(new Event('input')); })()",
     );
-    assert_eq!(
-        visible(&mut browser, false),
-        1,
-        "search is case-insensitive"
-    );
+    assert_eq!(visible(&browser, false), 1, "search is case-insensitive");
     browser.eval(
         &page,
         "(() => { const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input')); })()",
@@ -324,12 +296,7 @@ fn the_site_works_in_headless_chromium() {
         plotted.as_u64().unwrap() >= 3,
         "plot together drew {plotted} series"
     );
-    let shot = browser.call(
-        Some(&page),
-        "Page.captureScreenshot",
-        json!({ "format": "png" }),
-    );
-    let png = cdp::base64_decode(shot["data"].as_str().unwrap());
+    let png = browser.screenshot(&page);
     assert!(png.starts_with(b"\x89PNG"));
     let path = screenshot_path();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -341,8 +308,8 @@ fn the_site_works_in_headless_chromium() {
 }
 
 /// Rows of the benchmark table shown, as (regressed, not regressed).
-fn shown(b: &mut cdp::Browser, page: &str) -> (u64, u64) {
-    let count = |b: &mut cdp::Browser, flag: &str| {
+fn shown(b: &chromium::Browser, page: &chromium::Page) -> (u64, u64) {
+    let count = |b: &chromium::Browser, flag: &str| {
         b.eval(
             page,
             &format!("Array.from(document.querySelectorAll('#bench-table tbody tr[data-regressed=\"{flag}\"]')).filter(r => !r.hidden).length"),
@@ -355,7 +322,7 @@ fn shown(b: &mut cdp::Browser, page: &str) -> (u64, u64) {
 
 #[test]
 fn long_tables_page_and_filters_span_pages() {
-    let Some(chromium) = cdp::find_chromium() else {
+    let Some(chromium) = chromium::find_chromium() else {
         assert!(
             std::env::var_os("CI").is_none(),
             "chromium not found, and CI is set"
@@ -396,17 +363,17 @@ fn long_tables_page_and_filters_span_pages() {
     let index = render_site(&input, &dir.path().join("site"), None)
         .unwrap()
         .index;
-    let mut browser = cdp::Browser::launch(&chromium);
+    let browser = chromium::Browser::launch(&chromium);
     let page = browser.new_page();
     browser.goto(&page, &format!("file://{}", index.display()));
     // Regressions sort first, so page 1 holds all three and 97 others.
-    assert_eq!(shown(&mut browser, &page), (3, 97));
+    assert_eq!(shown(&browser, &page), (3, 97));
     browser.eval(&page, "document.getElementById('next-page').click()");
-    assert_eq!(shown(&mut browser, &page), (0, 100));
+    assert_eq!(shown(&browser, &page), (0, 100));
     let info = browser.eval(&page, "document.getElementById('page-info').textContent");
     assert_eq!(info, "page 2 of 3");
     browser.eval(&page, "document.getElementById('only-regressions').click()");
-    assert_eq!(shown(&mut browser, &page), (3, 0));
+    assert_eq!(shown(&browser, &page), (3, 0));
     assert_eq!(
         browser.eval(&page, "document.querySelector('.pager').hidden"),
         true
@@ -426,4 +393,46 @@ fn long_tables_page_and_filters_span_pages() {
     assert_eq!(first, "bulk/case/249");
     let errors = browser.errors();
     assert!(errors.is_empty(), "the page reported errors: {errors:#?}");
+}
+
+/// The "no errors" assertions above mean something only if errors are
+/// seen: an exception, a `console.error`, an error log entry (a missing
+/// image) and a dialog each show up.
+#[test]
+fn the_browser_reports_what_a_page_gets_wrong() {
+    let Some(chromium) = chromium::find_chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium not found, and CI is set"
+        );
+        eprintln!("skipping: chromium not found");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page_path = dir.path().join("broken.html");
+    std::fs::write(
+        &page_path,
+        "<!doctype html><title>broken</title><img src=\"missing.png\">\
+         <script>console.error('console says no'); setTimeout(() => { throw new Error('thrown'); });</script>",
+    )
+    .unwrap();
+    let browser = chromium::Browser::launch(&chromium);
+    let page = browser.new_page();
+    browser.goto(&page, &format!("file://{}", page_path.display()));
+    let seen = |what: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if browser.errors().iter().any(|e| e.contains(what)) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    };
+    assert!(seen("console says no"), "{:#?}", browser.errors());
+    assert!(seen("thrown"), "{:#?}", browser.errors());
+    assert!(seen("missing.png"), "{:#?}", browser.errors());
+    // Last: a dialog blocks the page until it is answered.
+    browser.eval(&page, "setTimeout(() => alert('dialog'))");
+    assert!(seen("JavascriptDialogOpening"), "{:#?}", browser.errors());
 }

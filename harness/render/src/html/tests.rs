@@ -121,7 +121,7 @@ fn render(
         scenario: "auto".into(),
         variants: vec!["naive".into(), "optimized".into()],
     }];
-    let speedups = speedups(&run, &variants);
+    let speedups = speedups(run, &variants);
     let input = SiteInput {
         run,
         run_dir: out.parent().unwrap().to_owned(),
