@@ -1,11 +1,15 @@
 //! Turning `--against`, `--merge-base`, `--name` and `--machine` into a
 //! baseline run and its history, and loading run files.
+//!
+//! The history is read from git once per command: the noise bands of the
+//! comparisons and, for `perflab report`, the history charts both come from
+//! the one read ([`load_with_history`]).
 
 use crate::cli::{BaselineArgs, SourceArgs};
 use anyhow::{Context, Result, bail};
 use perflab_collect::Workspace;
 use perflab_schema::{MeasurementKey, Run};
-use perflab_store::{BaselineId, BaselineSource, GitRepo, WorkTree};
+use perflab_store::{BaselineId, BaselineSource, GitRepo, HistoryPoint, WorkTree};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -97,6 +101,18 @@ pub fn source<'r>(
 /// Loads the baseline the flags name, for the current run's machine unless
 /// `--machine` says otherwise; with its history when git has one.
 pub fn load(workspace: &Workspace, args: &BaselineArgs, current: &Run) -> Result<Loaded> {
+    load_with_history(workspace, args, current, 0).map(|(loaded, _)| loaded)
+}
+
+/// [`load`], also handing back the baseline's newest `keep` versions along
+/// git, oldest first (for charts). Git is read once for both: the newest
+/// [`HISTORY_POINTS`] of the versions read feed the noise bands.
+pub fn load_with_history(
+    workspace: &Workspace,
+    args: &BaselineArgs,
+    current: &Run,
+    keep: usize,
+) -> Result<(Loaded, Vec<HistoryPoint>)> {
     let repo = git_repo(workspace);
     let source = source(workspace, &args.source, repo.as_ref())?;
     let machine = args
@@ -132,23 +148,33 @@ pub fn load(workspace: &Workspace, args: &BaselineArgs, current: &Run) -> Result
         ));
     }
     let mut history: HashMap<MeasurementKey, Vec<f64>> = HashMap::new();
+    let mut kept = Vec::new();
     if let Some(repo) = &repo {
-        match repo.history(&id, HISTORY_POINTS) {
-            Ok((points, skipped)) => {
+        match repo.history(&id, HISTORY_POINTS.max(keep)) {
+            Ok((mut points, skipped)) => {
                 warnings.extend(skipped.into_iter().map(|s| format!("history: skipped {s}")));
-                for point in points {
-                    for m in point.run.measurements {
-                        history.entry(m.key).or_default().push(m.estimate);
+                let band_from = points.len().saturating_sub(HISTORY_POINTS);
+                for point in &points[band_from..] {
+                    for m in &point.run.measurements {
+                        // Clone a key only the first time it is seen.
+                        match history.get_mut(&m.key) {
+                            Some(values) => values.push(m.estimate),
+                            None => {
+                                history.insert(m.key.clone(), vec![m.estimate]);
+                            }
+                        }
                     }
                 }
+                kept = points.split_off(points.len().saturating_sub(keep));
             }
             Err(e) => warnings.push(format!("history unavailable: {e}")),
         }
     }
-    Ok(Loaded {
+    let loaded = Loaded {
         run,
         origin: format!("{id} from {}", source.describe()),
         history,
         warnings,
-    })
+    };
+    Ok((loaded, kept))
 }

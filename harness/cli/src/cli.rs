@@ -180,6 +180,9 @@ pub struct BaselineArgs {
 pub struct CompareArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
+    /// Gate configuration for the comparison's limits (default: perflab.toml at the workspace root, built-in rules if absent).
+    #[arg(long, env = "PERFLAB_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Only compare variants within the run; skip the baseline.

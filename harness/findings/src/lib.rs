@@ -5,15 +5,14 @@
 //! ([`perflab_profile::folded::Folded`], as `perflab run --profile` writes
 //! them), a query-analysis report ([`QueryReport`], as `dashboard explain
 //! --json` prints it) and load results ([`LoadResults`]). Output: ranked
-//! [`Finding`]s, each with the numbers behind it, and renderers for the
-//! terminal and Markdown.
+//! [`Finding`]s, each with the numbers behind it. Their terminal and
+//! Markdown forms are `perflab-render`'s.
 //!
-//! Pure: this crate reads no files and runs nothing. Callers load the
-//! inputs; see `docs/bottlenecks.md` for the method it implements.
+//! Pure: this crate reads no files, runs nothing and formats nothing. Callers
+//! load the inputs; see `docs/bottlenecks.md` for the method it implements.
 
 pub mod finding;
 pub mod rank;
-pub mod render;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +23,6 @@ pub use finding::{Evidence, Finding, FindingKind};
 pub use perflab_schema::query;
 pub use query::{IndexSuggestion, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport};
 pub use rank::{Inputs, findings, is_noise};
-pub use render::{render_findings, render_findings_markdown};
 
 /// Load-test results of the variant, as plain numbers; a missing one is
 /// `None`.

@@ -1,8 +1,9 @@
-//! `perflab-findings` on hand-made profiles and query reports.
+//! `perflab-findings` on hand-made profiles and query reports. How findings
+//! read is tested with their renderers, in `perflab-render`.
 
 use perflab_findings::{
     FindingKind, IndexSuggestion, Inputs, LoadResults, QUERY_REPORT_VERSION, QueryReport,
-    SampleUser, StatementReport, findings, render_findings, render_findings_markdown,
+    SampleUser, StatementReport, findings,
 };
 use perflab_profile::Folded;
 
@@ -164,31 +165,6 @@ fn a_scan_despite_an_index_says_so() {
         "{}",
         scan.suggestion
     );
-}
-
-#[test]
-fn no_inputs_no_findings_and_renderers_say_so() {
-    let found = findings(&Inputs::default());
-    assert!(found.is_empty());
-    assert!(render_findings(&found).contains("no findings"));
-}
-
-#[test]
-fn renderers_show_rank_share_evidence_and_fix() {
-    let report = report();
-    let found = findings(&Inputs {
-        queries: Some(&report),
-        ..Inputs::default()
-    });
-    let text = render_findings(&found);
-    assert!(text.contains(" 1. [N+1]  99.8%"), "{text}");
-    assert!(
-        text.contains("fix: CREATE INDEX order_items_order_id"),
-        "{text}"
-    );
-    let md = render_findings_markdown(&found);
-    assert_eq!(md.lines().count(), 2 + found.len());
-    assert!(md.contains("| 2 | missing index | 99.8% |"), "{md}");
 }
 
 #[test]

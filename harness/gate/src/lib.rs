@@ -1,16 +1,16 @@
 //! perflab's CI gate: `perflab.toml` decides which comparisons fail the
-//! build and which only inform, and the results are rendered for terminals,
-//! pull requests and GitHub annotations.
+//! build and which only inform. The gate decides; it renders nothing.
 //!
 //! - [`Config::parse`] reads the configuration from a string (the CLI reads
 //!   the file); [`Config::resolve`] gives the [`Policy`] for one key.
 //! - [`evaluate`] compares a current run with an optional baseline under a
-//!   config and returns a [`GateReport`], whose [`GateReport::outcome`] is
+//!   config and returns a [`Decision`], whose [`Decision::outcome`] is
 //!   [`Outcome::Fail`] iff a *gating* row regressed or a gating SLO was
-//!   breached. Rows that cannot be compared stay in the report and are
+//!   breached. Rows that cannot be compared stay in the decision and are
 //!   counted, but never fail it.
-//! - Renderers ([`render_table`], [`render_markdown`], [`render_annotations`],
-//!   [`render_comparisons`], [`render_speedups`], [`render_run`]) only format.
+//! - Tables, Markdown, GitHub annotations and the HTML site of a decision
+//!   are `perflab-render`'s: no text for people is made here beyond the
+//!   names of rules ([`Source`]) and verdicts.
 //!
 //! # Configuration
 //!
@@ -49,21 +49,16 @@
 //! [`builtin_gate`]); SLOs gate unless `gate = false` applies. A commented
 //! example is `perflab.example.toml` beside this crate.
 //!
-//! This crate reads no files and runs nothing; statistics come from
-//! `perflab-compare`.
+//! This crate reads no files, runs nothing and formats nothing; statistics
+//! come from `perflab-compare`. With the `testing` feature, [`testing`] holds
+//! the fixed runs and config the gate's and the renderers' tests share.
 
 mod config;
-#[cfg(test)]
-mod fixture;
-mod render;
-mod report;
+mod decision;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use config::{Config, ConfigError, LeakLimits, Policy, Slo, Source, builtin_gate};
-pub use render::{
-    Links, ReportLinks, format_factor, format_pct, format_signed, format_value, render_annotations,
-    render_comparisons, render_load, render_markdown, render_markdown_with_report, render_run,
-    render_speedups, render_table,
-};
-pub use report::{
-    Counts, GateReport, GateRow, Outcome, Role, SloBound, SloCheck, Status, evaluate,
+pub use decision::{
+    Counts, Decision, GateRow, Outcome, Role, SloBound, SloCheck, Status, evaluate,
 };

@@ -4,6 +4,7 @@ use crate::baselines;
 use crate::cli::BaselineCommand;
 use crate::filter::Filters;
 use anyhow::{Context, Result};
+use perflab_render::HistoryRow;
 use perflab_schema::MetricKind;
 use perflab_store::{BaselineId, WorkTree};
 use std::process::ExitCode;
@@ -70,49 +71,32 @@ pub fn run(command: &BaselineCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per (commit, key): a long-format time series that spreadsheets,
-/// plotting tools and later perflab stages read directly.
+/// One line per (commit, key) that passes the filters, oldest first; the
+/// text or JSON is `perflab_render`'s.
 fn print_history(
     points: &[perflab_store::HistoryPoint],
     filters: &Filters,
     metric: Option<MetricKind>,
     json: bool,
 ) {
-    let rows = points.iter().flat_map(|p| {
-        p.run
-            .measurements
-            .iter()
-            .filter(|m| filters.key(&m.key) && metric.is_none_or(|k| m.key.metric == k))
-            .map(move |m| (p, m))
-    });
-    if json {
-        let rows: Vec<serde_json::Value> = rows
-            .map(|(p, m)| {
-                serde_json::json!({
-                    "commit": p.commit, "time": p.time, "summary": p.summary,
-                    "scenario": m.key.scenario, "variant": m.key.variant,
-                    "benchmark": m.key.benchmark, "metric": m.key.metric,
-                    "estimate": m.estimate, "unit": m.unit,
+    let rows: Vec<HistoryRow<'_>> = points
+        .iter()
+        .flat_map(|p| {
+            p.run
+                .measurements
+                .iter()
+                .filter(|m| filters.key(&m.key) && metric.is_none_or(|k| m.key.metric == k))
+                .map(move |m| HistoryRow {
+                    commit: &p.commit,
+                    time: p.time,
+                    summary: &p.summary,
+                    measurement: m,
                 })
-            })
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        );
+        })
+        .collect();
+    if json {
+        print!("{}", perflab_render::render_history_json(&rows));
     } else {
-        println!("commit\ttime\tscenario\tvariant\tbenchmark\tmetric\testimate");
-        for (p, m) in rows {
-            println!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                &p.commit[..12.min(p.commit.len())],
-                p.time,
-                m.key.scenario,
-                m.key.variant,
-                m.key.benchmark,
-                m.key.metric,
-                m.estimate
-            );
-        }
+        print!("{}", perflab_render::render_history_tsv(&rows));
     }
 }

@@ -26,11 +26,11 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode> {
     }
     let mut base_run = baseline.run.clone();
     base_run.measurements.retain(|m| filters.key(&m.key));
-    let config = super::gate::load_config(&workspace.root, None)?;
+    let config = super::config::load_config(&workspace.root, args.config.as_deref())?;
     let history = |key: &perflab_schema::MeasurementKey| baseline.history_of(key);
     let comparisons =
         perflab_compare::compare_runs(&base_run, &current, &history, &|key| config.limits(key));
     println!("against baseline {}:", baseline.origin);
-    println!("{}", perflab_gate::render_comparisons(&comparisons));
+    println!("{}", perflab_render::render_comparisons(&comparisons));
     Ok(ExitCode::SUCCESS)
 }

@@ -68,9 +68,9 @@ pub fn run(args: &FindingsArgs) -> Result<ExitCode> {
         load: load.as_ref(),
     };
     let findings = perflab_findings::findings(&inputs);
-    println!("{}", perflab_findings::render_findings(&findings));
+    println!("{}", perflab_render::render_findings(&findings));
     if let Some(path) = &args.markdown {
-        let markdown = perflab_findings::render_findings_markdown(&findings);
+        let markdown = perflab_render::render_findings_markdown(&findings);
         perflab_fs::write_atomic(path, markdown.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)

@@ -1,12 +1,17 @@
 //! One module per subcommand. Each reads its arguments, wires the libraries
-//! together and prints; none computes statistics or parses tool output.
+//! together and prints what `perflab-render` made; none computes statistics,
+//! formats results or parses tool output. `config` and `site` hold what
+//! several subcommands share.
 
 pub mod baseline;
 pub mod compare;
+pub mod config;
 pub mod findings;
 pub mod gate;
 pub mod report;
 pub mod run;
+pub mod site;
+pub mod speedups;
 
 use crate::workspace::Workspace;
 use anyhow::{Context, Result};
@@ -17,32 +22,28 @@ pub fn workspace() -> Result<Workspace> {
     Ok(Workspace::discover(&cwd)?)
 }
 
+/// The workspace's scenarios with their variants in declared order, the
+/// reference first.
+pub fn declared_variants(workspace: &Workspace) -> Vec<perflab_render::ScenarioVariants> {
+    workspace
+        .scenarios
+        .iter()
+        .map(|s| perflab_render::ScenarioVariants {
+            scenario: s.name.clone(),
+            variants: s.variants.clone(),
+        })
+        .collect()
+}
+
 /// Prints, per scenario, each variant against the reference (the first
 /// declared): speedups with intervals, and load results side by side.
 pub fn print_variant_comparisons(workspace: &Workspace, run: &perflab_schema::Run) {
-    for scenario in &workspace.scenarios {
-        let Some((reference, others)) = scenario.variants.split_first() else {
-            continue;
-        };
-        for candidate in others {
-            let speedups: Vec<_> = perflab_compare::speedups(run, reference, candidate)
-                .into_iter()
-                .filter(|s| s.key.scenario == scenario.name)
-                .collect();
-            if !speedups.is_empty() {
-                println!("{} {candidate} vs {reference}:", scenario.name);
-                println!("{}", perflab_gate::render_speedups(&speedups));
-            }
-        }
-        let mut own = run.clone();
-        own.measurements.retain(|m| m.key.scenario == scenario.name);
-        let variants: Vec<&str> = scenario.variants.iter().map(String::as_str).collect();
-        let load = perflab_gate::render_load(&own, &variants);
-        if !load.is_empty() {
-            println!("{} load tests:", scenario.name);
-            println!("{load}");
-        }
-    }
+    let scenarios = declared_variants(workspace);
+    let speedups = speedups::of_variants(run, &scenarios);
+    print!(
+        "{}",
+        perflab_render::render_variant_comparisons(&scenarios, &speedups, run)
+    );
 }
 
 /// Prints a warning on stderr.

@@ -1,25 +1,26 @@
 //! `perflab report`: the static HTML site of a run, against the baseline and
-//! its git history. This module only gathers inputs (run file, baseline,
-//! history, gate verdicts, declared variants) and hands them to
-//! `perflab-report`; it renders and computes nothing itself.
+//! its git history. This module only gathers inputs (run file, baseline and
+//! its history, read from git once; the gate's decision; the variants'
+//! speedups, computed once) and hands them to `perflab_render::html`; it
+//! renders nothing itself.
 //!
 //! Without a baseline the site still renders (verdicts say "no baseline"),
 //! unless `--against`/`--merge-base` asked for one explicitly: then a missing
 //! baseline is an error, as in `perflab gate`. A baseline that exists but
 //! cannot be read is always an error.
 
+use super::config::load_config;
+use super::site::DEFAULT_OUT;
 use crate::baselines;
 use crate::cli::ReportArgs;
 use anyhow::{Context, Result};
-use perflab_report::{Commit, History, ScenarioVariants, SiteInput};
+use perflab_render::ScenarioVariants;
+use perflab_render::html::{Commit, History, SiteInput};
 use perflab_schema::MeasurementKey;
-use perflab_store::BaselineId;
+use perflab_store::HistoryPoint;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Where the site goes without `--out`, relative to the workspace root.
-pub const DEFAULT_OUT: &str = "reports/site";
 
 /// Renders with a progress line on stderr every this many pages.
 const PROGRESS_EVERY: usize = 250;
@@ -39,12 +40,17 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             run_path.display()
         );
     }
-    let config = super::gate::load_config(&workspace.root, args.config.as_deref())?;
+    let config = load_config(&workspace.root, args.config.as_deref())?;
     let mut warnings = Vec::new();
     let explicit =
         args.baseline.source.against.is_some() || args.baseline.source.merge_base.is_some();
-    let baseline = match baselines::load(&workspace, &args.baseline, &current) {
-        Ok(b) => Some(b),
+    let mut history = History::new();
+    let loaded = baselines::load_with_history(&workspace, &args.baseline, &current, args.history);
+    let baseline = match loaded {
+        Ok((b, points)) => {
+            history = chart_history(points);
+            Some(b)
+        }
         // A baseline that is not there is reported on the page; one that is
         // there but unreadable (corrupt, wrong machine, git failing) is an error.
         Err(e) if !explicit && e.downcast_ref::<perflab_store::StoreError>().is_none() => {
@@ -56,25 +62,16 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     if let Some(b) = &baseline {
         warnings.extend(b.warnings.iter().cloned());
     }
-    let history = match &baseline {
-        Some(_) => load_history(&workspace, args, &current, &mut warnings)?,
-        None => History::new(),
-    };
     let past = |key: &MeasurementKey| {
         baseline
             .as_ref()
             .map_or_else(Vec::new, |b| b.history_of(key))
     };
-    let report =
+    let decision =
         perflab_gate::evaluate(&config, baseline.as_ref().map(|b| &b.run), &current, &past);
-    let variants: Vec<ScenarioVariants> = workspace
-        .scenarios
-        .iter()
-        .map(|s| ScenarioVariants {
-            scenario: s.name.clone(),
-            variants: s.variants.clone(),
-        })
-        .collect();
+    let variants = super::declared_variants(&workspace);
+    let speedups =
+        super::speedups::of_variants(&current, &ScenarioVariants::of_run(&variants, &current));
     for w in &warnings {
         super::warn(w);
     }
@@ -86,10 +83,11 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         run: &current,
         run_dir,
         run_label: run_path.display().to_string(),
-        gate: &report,
+        gate: &decision,
         baseline_origin: baseline.as_ref().map(|b| b.origin.clone()),
         history: &history,
         variants: &variants,
+        speedups: &speedups,
         warnings,
         // Profiles and artifact files live in the build directory.
         artifact_roots: vec![workspace.target_dir.clone()],
@@ -104,7 +102,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     };
     let rendered =
-        perflab_report::render_site(&input, &out, Some(&progress)).with_context(|| {
+        perflab_render::html::render_site(&input, &out, Some(&progress)).with_context(|| {
             format!(
                 "rendering the report of {} into {}",
                 run_path.display(),
@@ -127,50 +125,16 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The baseline's versions along git, oldest first, as report history.
-fn load_history(
-    workspace: &crate::workspace::Workspace,
-    args: &ReportArgs,
-    current: &perflab_schema::Run,
-    warnings: &mut Vec<String>,
-) -> Result<History> {
+/// The baseline's versions along git, oldest first, as the charts' history.
+fn chart_history(points: Vec<HistoryPoint>) -> History {
     let mut history = History::new();
-    let Some(repo) = baselines::git_repo(workspace) else {
-        return Ok(history);
-    };
-    let machine = args
-        .baseline
-        .machine
-        .as_deref()
-        .unwrap_or(&current.environment.machine_id);
-    let id = BaselineId::new(&args.baseline.name, machine)?;
-    match repo.history(&id, args.history) {
-        Ok((points, skipped)) => {
-            warnings.extend(skipped.into_iter().map(|s| format!("history: skipped {s}")));
-            for p in points {
-                let commit = Commit {
-                    id: p.commit,
-                    time: p.time,
-                    summary: p.summary,
-                };
-                history.push(commit, &p.run);
-            }
-        }
-        Err(e) => warnings.push(format!("history unavailable: {e}")),
+    for p in points {
+        let commit = Commit {
+            id: p.commit,
+            time: p.time,
+            summary: p.summary,
+        };
+        history.push(commit, &p.run);
     }
-    Ok(history)
-}
-
-/// The link to a key's page for the gate's Markdown: under `base` when the
-/// site is published, else relative to the workspace root.
-pub fn page_link(base: Option<&str>, key: &MeasurementKey) -> String {
-    format!("{}{}", site_base(base), perflab_report::page_for_key(key))
-}
-
-/// The site's root URL with a trailing slash.
-pub fn site_base(base: Option<&str>) -> String {
-    match base.map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => format!("{}/", b.trim_end_matches('/')),
-        None => format!("{DEFAULT_OUT}/"),
-    }
+    history
 }

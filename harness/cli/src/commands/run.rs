@@ -57,7 +57,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         json.as_bytes(),
     )?;
 
-    println!("{}", perflab_gate::render_run(&run));
+    println!("{}", perflab_render::render_run(&run));
     super::print_variant_comparisons(&workspace, &run);
     eprintln!("run file: {}", path.display());
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,6 @@
 //! `perflab schema`, `perflab compare`, and errors outside any workspace.
 
-use crate::fixture::{MACHINE, Repo, run};
+use crate::fixture::{MACHINE, Repo, run, scale};
 use predicates::prelude::*;
 
 #[test]
@@ -26,6 +26,57 @@ fn compare_shows_speedups_between_variants_without_a_baseline() {
         .arg(&path)
         .assert()
         .success();
+}
+
+#[test]
+fn compare_reads_its_limits_from_config() {
+    let repo = Repo::new();
+    let base = repo.write_run("base.json", &run(MACHINE));
+    repo.perflab()
+        .args(["baseline", "save", "--run"])
+        .arg(&base)
+        .assert()
+        .success();
+    repo.commit("baseline");
+    // 1% more instructions: within the built-in 2%, past a 0.5% limit.
+    let mut worse = run(MACHINE);
+    scale(&mut worse, 1.01);
+    let worse = repo.write_run("worse.json", &worse);
+    let instructions_row = |stdout: &[u8]| {
+        String::from_utf8_lossy(stdout)
+            .lines()
+            .find(|l| l.contains("naive") && l.contains("instructions"))
+            .unwrap_or_else(|| panic!("no instructions row"))
+            .to_owned()
+    };
+    let assert = repo
+        .perflab()
+        .args(["compare", "--run"])
+        .arg(&worse)
+        .assert()
+        .success();
+    let row = instructions_row(&assert.get_output().stdout);
+    assert!(row.ends_with("unchanged"), "{row}");
+
+    let strict = repo.path().join("runs/strict.toml");
+    std::fs::write(&strict, "[metrics.instructions]\nsoft_pct = 0.5\n").unwrap();
+    let assert = repo
+        .perflab()
+        .args(["compare", "--run"])
+        .arg(&worse)
+        .arg("--config")
+        .arg(&strict)
+        .assert()
+        .success();
+    let row = instructions_row(&assert.get_output().stdout);
+    assert!(row.ends_with("regressed"), "{row}");
+
+    repo.perflab()
+        .args(["compare", "--config", "nope.toml", "--run"])
+        .arg(&worse)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.toml"));
 }
 
 #[test]

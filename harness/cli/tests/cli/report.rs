@@ -49,7 +49,7 @@ fn renders_a_site_with_history_into_reports_site() {
     let page = repo
         .path()
         .join("reports/site")
-        .join(perflab_report::slug::bench_page(
+        .join(perflab_render::html::slug::bench_page(
             "autocomplete",
             "complete/terms_1m_prefix_2",
         ));
@@ -121,7 +121,7 @@ fn gate_markdown_links_regressions_to_report_pages() {
         .assert()
         .code(1);
     let md = std::fs::read_to_string(&markdown).unwrap();
-    let page = perflab_report::slug::bench_page("autocomplete", "complete/terms_1m_prefix_2");
+    let page = perflab_render::html::slug::bench_page("autocomplete", "complete/terms_1m_prefix_2");
     assert!(
         md.contains(&format!("](https://example.org/perf/{page}#m-")),
         "{md}"
