@@ -8,7 +8,9 @@
 //!   lies beyond a threshold: the larger of a minimum effect size and the
 //!   benchmark's history noise band (rustc-perf's Q3 + 3·IQR).
 //! - [`compare_runs`] joins two runs on key; every key appears exactly once.
-//! - [`speedups`] compares two variants (e.g. `naive` vs `optimized`).
+//! - [`speedups`] compares two variants (e.g. `naive` vs `optimized`);
+//!   [`variant_speedups`] every variant of each scenario with its reference
+//!   ([`ScenarioVariants`]: declared order, else `naive` first).
 //! - [`leak`] judges one memory series sampled once per iteration: growth
 //!   fitted by least squares with a Student-t interval, and a typed verdict
 //!   (leaks, flat, drifts, not enough data) from a [`LeakRule`]. The gate
@@ -25,16 +27,19 @@
 pub mod leak;
 mod limits;
 mod measurement;
+pub mod par;
 mod runs;
 mod speedup;
 pub mod stats;
+mod variants;
 mod verdict;
 
 pub use leak::{Growth, LeakRule, LeakRuleError, LeakVerdict};
 pub use limits::{DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, DEFAULT_SOFT_PCT, Limits};
 pub use measurement::compare_measurement;
 pub use runs::compare_runs;
-pub use speedup::{Speedup, speedups};
+pub use speedup::{Speedup, speedups, variant_speedups};
+pub use variants::{ScenarioVariants, ordered_variants};
 pub use verdict::{
     Basis, Comparison, Evidence, ExactEvidence, Exceeded, Reason, StatisticalEvidence, Verdict,
     relative_change_pct,

@@ -10,9 +10,11 @@
 
 use crate::limits::DEFAULT_CONFIDENCE;
 use crate::stats::{self, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, MIN_SAMPLES, ratio_of_medians_ci};
+use crate::variants::ScenarioVariants;
 use crate::verdict::Basis;
 use perflab_schema::{Direction, Interval, Measurement, MeasurementKey, Nature, Run};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// How much better `candidate` is than `reference` on one benchmark and
 /// metric. `speedup > 1` means the candidate is better; it is infinite when
@@ -115,5 +117,93 @@ fn quotient(num: f64, den: f64) -> f64 {
         1.0
     } else {
         num / den
+    }
+}
+
+/// For each of `scenarios`, the speedups of every other variant over the
+/// first (the reference), sorted by key; scenarios not listed get none.
+/// Benchmarks are independent, so they are computed on every core
+/// ([`crate::par::map`]), with the same results as one [`speedups`] call per
+/// pair over the whole run.
+pub fn variant_speedups(run: &Run, scenarios: &[ScenarioVariants]) -> Vec<Speedup> {
+    // One job per (scenario, benchmark), holding just its measurements: the
+    // bootstrap intervals are the costly part and independent per benchmark,
+    // and `speedups` looks keys up in the run it is given.
+    let mut jobs: BTreeMap<(&str, &str), (&ScenarioVariants, Run)> = BTreeMap::new();
+    for m in &run.measurements {
+        let Some(scenario) = scenarios.iter().find(|s| s.scenario == m.key.scenario) else {
+            continue;
+        };
+        jobs.entry((&m.key.scenario, &m.key.benchmark))
+            .or_insert_with(|| (scenario, Run::new(run.started_at, run.environment.clone())))
+            .1
+            .measurements
+            .push(m.clone());
+    }
+    let jobs: Vec<(&ScenarioVariants, Run)> = jobs.into_values().collect();
+    let mut out: Vec<Speedup> = crate::par::map(&jobs, |(scenario, own)| {
+        let Some((reference, others)) = scenario.variants.split_first() else {
+            return Vec::new();
+        };
+        let mut done: Vec<&String> = Vec::new();
+        let mut found = Vec::new();
+        for candidate in others {
+            if !done.contains(&candidate) {
+                done.push(candidate);
+                found.extend(speedups(own, reference, candidate));
+            }
+        }
+        found
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    out.sort_by(|a, b| (&a.key, &a.reference).cmp(&(&b.key, &b.reference)));
+    out
+}
+
+#[cfg(test)]
+mod variant_tests {
+    use super::*;
+    use crate::ScenarioVariants;
+    use perflab_schema::{Measurement, MeasurementKey, MetricKind, Tool};
+
+    fn m(scenario: &str, variant: &str, benchmark: &str, v: f64) -> Measurement {
+        let key = MeasurementKey {
+            scenario: scenario.into(),
+            variant: variant.into(),
+            benchmark: benchmark.into(),
+            metric: MetricKind::Instructions,
+        };
+        Measurement::new(key, v, Tool::Gungraun)
+    }
+
+    #[test]
+    fn the_same_speedups_as_one_call_per_pair_over_the_whole_run() {
+        let mut ms = Vec::new();
+        for b in 0..20 {
+            let bench = format!("b{b}");
+            ms.push(m("s", "naive", &bench, 3.0 + f64::from(b)));
+            ms.push(m("s", "optimized", &bench, 1.0));
+            ms.push(m("s", "other", &bench, 2.0));
+            ms.push(m("t", "naive", &bench, 5.0));
+            ms.push(m("t", "fast", &bench, 1.0));
+        }
+        let run = perflab_schema::testing::run("m", ms);
+        let declared = |s: &str, vs: &[&str]| ScenarioVariants {
+            scenario: s.into(),
+            variants: vs.iter().map(|v| (*v).to_owned()).collect(),
+        };
+        let got = variant_speedups(
+            &run,
+            &[declared("s", &["naive", "optimized", "other", "optimized"])],
+        );
+        let mut expected: Vec<Speedup> = ["optimized", "other"]
+            .into_iter()
+            .flat_map(|c| speedups(&run, "naive", c))
+            .filter(|s| s.key.scenario == "s")
+            .collect();
+        expected.sort_by(|a, b| a.key.cmp(&b.key));
+        assert_eq!(got, expected);
     }
 }

@@ -39,7 +39,7 @@ pub use load::render_load;
 pub use markdown::{Links, ReportLinks, render_markdown, render_markdown_with_report};
 pub use terminal::{render_comparisons, render_run, render_speedups, render_table};
 pub use units::{format_factor, format_pct, format_signed, format_value};
-pub use variants::{ScenarioVariants, render_variant_comparisons};
+pub use variants::render_variant_comparisons;
 
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,6 @@ pub mod gate;
 pub mod report;
 pub mod run;
 pub mod site;
-pub mod speedups;
 
 use crate::workspace::Workspace;
 use anyhow::{Context, Result};
@@ -24,11 +23,11 @@ pub fn workspace() -> Result<Workspace> {
 
 /// The workspace's scenarios with their variants in declared order, the
 /// reference first.
-pub fn declared_variants(workspace: &Workspace) -> Vec<perflab_render::ScenarioVariants> {
+pub fn declared_variants(workspace: &Workspace) -> Vec<perflab_compare::ScenarioVariants> {
     workspace
         .scenarios
         .iter()
-        .map(|s| perflab_render::ScenarioVariants {
+        .map(|s| perflab_compare::ScenarioVariants {
             scenario: s.name.clone(),
             variants: s.variants.clone(),
         })
@@ -39,7 +38,7 @@ pub fn declared_variants(workspace: &Workspace) -> Vec<perflab_render::ScenarioV
 /// declared): speedups with intervals, and load results side by side.
 pub fn print_variant_comparisons(workspace: &Workspace, run: &perflab_schema::Run) {
     let scenarios = declared_variants(workspace);
-    let speedups = speedups::of_variants(run, &scenarios);
+    let speedups = perflab_compare::variant_speedups(run, &scenarios);
     print!(
         "{}",
         perflab_render::render_variant_comparisons(&scenarios, &speedups, run)

@@ -14,7 +14,7 @@ use super::site::DEFAULT_OUT;
 use crate::baselines;
 use crate::cli::ReportArgs;
 use anyhow::{Context, Result};
-use perflab_render::ScenarioVariants;
+use perflab_compare::ScenarioVariants;
 use perflab_render::html::{Commit, History, SiteInput};
 use perflab_schema::MeasurementKey;
 use perflab_store::HistoryPoint;
@@ -71,7 +71,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         perflab_gate::evaluate(&config, baseline.as_ref().map(|b| &b.run), &current, &past);
     let variants = super::declared_variants(&workspace);
     let speedups =
-        super::speedups::of_variants(&current, &ScenarioVariants::of_run(&variants, &current));
+        perflab_compare::variant_speedups(&current, &ScenarioVariants::of_run(&variants, &current));
     for w in &warnings {
         super::warn(w);
     }

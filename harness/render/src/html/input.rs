@@ -6,7 +6,7 @@
 //! Nothing here reads files or git or computes a statistic; the CLI does
 //! that and hands the results in.
 
-use crate::variants::ScenarioVariants;
+use perflab_compare::ScenarioVariants;
 use perflab_compare::Speedup;
 use perflab_gate::Decision;
 use perflab_schema::{MeasurementKey, Run};

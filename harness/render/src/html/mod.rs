@@ -33,14 +33,13 @@ mod charts;
 mod error;
 mod input;
 pub mod model;
-mod par;
 pub mod slug;
 pub mod svg;
 mod write;
 
-pub use crate::variants::ScenarioVariants;
 pub use error::ReportError;
 pub use input::{Commit, History, SiteInput};
+pub use perflab_compare::ScenarioVariants;
 pub use slug::page_for_key;
 pub use write::{MARKER, Progress, Rendered};
 

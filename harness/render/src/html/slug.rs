@@ -33,22 +33,18 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
-/// 64-bit FNV-1a: small, stable across platforms and Rust versions (unlike
-/// `std`'s hasher), which page names need.
+/// perflab-seeded's FNV-1a over the parts, a 0xFF byte between them (it
+/// cannot occur inside UTF-8, so `["ab", "c"]` and `["a", "bc"]` differ):
+/// stable across platforms and Rust versions, which page names need.
 fn fnv1a(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = perflab_seeded::Fnv1a::new();
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
-            // A separator that cannot occur inside the parts' bytes as UTF-8.
-            hash ^= 0xff;
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash = hash.write(&[0xff]);
         }
-        for b in part.bytes() {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hash = hash.write(part.as_bytes());
     }
-    hash
+    hash.finish()
 }
 
 /// A slug of `parts` joined, followed by a hash of the exact parts.

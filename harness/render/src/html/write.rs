@@ -205,7 +205,7 @@ fn render_into(
     // Benchmark pages are most of the work and independent: render them on
     // every core, each thread writing its own files.
     let done = std::sync::atomic::AtomicUsize::new(done);
-    let results = crate::html::par::map(&site.benches, |b| {
+    let results = perflab_compare::par::map(&site.benches, |b| {
         let bytes = bench_page(&tera, root, b, &site.commits)?;
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(p) = progress {

@@ -12,7 +12,6 @@ pub mod view;
 use crate::html::input::SiteInput;
 use crate::html::slug;
 use crate::html::{History, ReportError};
-use crate::variants;
 use bench::{ArtifactView, BenchInput, BenchPage, SpeedupView};
 pub use overview::{GateInfo, Highlight, Overview, RegressionRow};
 use perflab_compare::Speedup;
@@ -105,7 +104,7 @@ pub fn build(input: &SiteInput<'_>) -> Result<Site, ReportError> {
     for ((scenario, _), _) in &groups {
         variants
             .entry(scenario)
-            .or_insert_with(|| variants::ordered(input.variants, scenario, run));
+            .or_insert_with(|| perflab_compare::ordered_variants(input.variants, scenario, run));
     }
     let mut speedups = speedups_by_bench(input.speedups, &variants);
     let mut files = Vec::new();

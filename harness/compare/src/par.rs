@@ -1,6 +1,7 @@
-//! A parallel map over a slice with scoped threads, one chunk per core: the
-//! site's work (its benchmark pages) is independent per benchmark.
-//! Results keep the input's order, so output does not depend on scheduling.
+//! A parallel map over a slice with scoped threads, one chunk per core, for
+//! work that is independent per benchmark: the speedups' bootstrap intervals
+//! here, the HTML report's benchmark pages in perflab-render. Results keep
+//! the input's order, so output never depends on scheduling.
 
 use std::num::NonZeroUsize;
 
