@@ -64,9 +64,14 @@ pub fn current_run(workspace: &Workspace, run: Option<&Path>) -> Result<Run> {
     }
 }
 
+/// Where baselines are kept: `baselines/` at the workspace root.
+pub fn baselines_dir(workspace: &Workspace) -> PathBuf {
+    workspace.root.join(perflab_store::BASELINE_DIR)
+}
+
 /// Opens the git repository holding the baselines, if there is one.
 pub fn git_repo(workspace: &Workspace) -> Option<GitRepo> {
-    GitRepo::discover(&workspace.baselines_dir()).ok()
+    GitRepo::discover(&baselines_dir(workspace)).ok()
 }
 
 /// The baseline source the flags select: the work tree, a ref, or a merge-base.
@@ -94,7 +99,7 @@ pub fn source<'r>(
             repo.snapshot(commit, &format!("merge-base with {branch}")),
         ))
     } else {
-        Ok(Box::new(WorkTree::new(workspace.baselines_dir())))
+        Ok(Box::new(WorkTree::new(baselines_dir(workspace))))
     }
 }
 

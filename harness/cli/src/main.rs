@@ -8,10 +8,6 @@ mod cli;
 mod commands;
 mod filter;
 
-// The collect stage's workspace and fingerprint, under the paths the
-// commands have always named them by.
-use perflab_collect::{environment, workspace};
-
 use clap::Parser;
 use std::process::ExitCode;
 

@@ -75,11 +75,6 @@ impl Workspace {
     pub fn perflab_dir(&self) -> PathBuf {
         self.target_dir.join("perflab")
     }
-
-    /// Where baselines are kept (`baselines/` at the workspace root).
-    pub fn baselines_dir(&self) -> PathBuf {
-        self.root.join(perflab_store::BASELINE_DIR)
-    }
 }
 
 impl Scenario {

@@ -20,7 +20,7 @@ pub fn run(command: &BaselineCommand) -> Result<ExitCode> {
             if run.environment.git.as_ref().is_some_and(|g| g.dirty) {
                 super::warn("the run was measured on a work tree with uncommitted changes");
             }
-            let path = WorkTree::new(workspace.baselines_dir()).save(name, &run)?;
+            let path = WorkTree::new(baselines::baselines_dir(&workspace)).save(name, &run)?;
             println!(
                 "saved baseline {name} for machine {} ({} measurements) to {}",
                 run.environment.machine_id,
@@ -50,7 +50,7 @@ pub fn run(command: &BaselineCommand) -> Result<ExitCode> {
         } => {
             let machine = match machine {
                 Some(m) => m.clone(),
-                None => crate::environment::fingerprint(&workspace.root).machine_id,
+                None => perflab_collect::environment::fingerprint(&workspace.root).machine_id,
             };
             let id = BaselineId::new(name, &machine)?;
             let repo = baselines::git_repo(&workspace).context(

@@ -12,8 +12,8 @@ pub mod report;
 pub mod run;
 pub mod site;
 
-use crate::workspace::Workspace;
 use anyhow::{Context, Result};
+use perflab_collect::Workspace;
 
 /// The workspace containing the current directory.
 pub fn workspace() -> Result<Workspace> {

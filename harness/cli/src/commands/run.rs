@@ -28,7 +28,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let started_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let mut run = Run::new(started_at, crate::environment::fingerprint(&workspace.root));
+    let mut run = Run::new(
+        started_at,
+        perflab_collect::environment::fingerprint(&workspace.root),
+    );
     let names: Vec<&str> = workspace
         .scenarios
         .iter()
