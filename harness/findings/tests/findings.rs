@@ -1,57 +1,9 @@
 //! `perflab-findings` on hand-made profiles and query reports. How findings
 //! read is tested with their renderers, in `perflab-render`.
 
-use perflab_findings::{
-    FindingKind, IndexSuggestion, Inputs, LoadResults, QUERY_REPORT_VERSION, QueryReport,
-    SampleUser, StatementReport, findings,
-};
+use perflab_findings::{FindingKind, Inputs, LoadResults, QueryReport, findings};
 use perflab_profile::Folded;
-
-fn statement(name: &str, median_us: f64, per_request: [u32; 2]) -> StatementReport {
-    StatementReport {
-        name: name.into(),
-        sql: format!("SELECT * FROM {name} WHERE id = $1"),
-        plan: vec![format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)")],
-        full_scans: vec![],
-        temp_btree: false,
-        missing_indexes: vec![],
-        unused_indexes: vec![],
-        median_us,
-        per_request: per_request.to_vec(),
-    }
-}
-
-/// Naive-like: `user` once and cheap, `items` per order and scanning.
-fn report() -> QueryReport {
-    let mut items = statement("order_items", 500.0, [0, 40]);
-    items.plan = vec!["SCAN order_items".into()];
-    items.full_scans = vec!["order_items".into()];
-    items.missing_indexes = vec![IndexSuggestion {
-        table: "order_items".into(),
-        columns: vec!["order_id".into()],
-    }];
-    QueryReport {
-        version: QUERY_REPORT_VERSION,
-        variant: "naive".into(),
-        backend: "sqlite".into(),
-        runs: 20,
-        samples: vec![
-            SampleUser {
-                user_id: 12,
-                orders: 0,
-                items: 0,
-                events: 0,
-            },
-            SampleUser {
-                user_id: 6777,
-                orders: 40,
-                items: 90,
-                events: 10,
-            },
-        ],
-        statements: vec![statement("user", 50.0, [1, 1]), items],
-    }
-}
+use perflab_schema::testing::naive_query_report as report;
 
 #[test]
 fn statements_rank_by_time_per_request_and_n_plus_one_is_detected() {

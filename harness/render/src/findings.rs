@@ -70,56 +70,8 @@ mod tests {
     //! report `perflab-findings`' own tests rank).
 
     use super::*;
-    use perflab_findings::{
-        IndexSuggestion, Inputs, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport,
-        findings,
-    };
-
-    fn statement(name: &str, median_us: f64, per_request: [u32; 2]) -> StatementReport {
-        StatementReport {
-            name: name.into(),
-            sql: format!("SELECT * FROM {name} WHERE id = $1"),
-            plan: vec![format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)")],
-            full_scans: vec![],
-            temp_btree: false,
-            missing_indexes: vec![],
-            unused_indexes: vec![],
-            median_us,
-            per_request: per_request.to_vec(),
-        }
-    }
-
-    /// Naive-like: `user` once and cheap, `items` per order and scanning.
-    fn report() -> QueryReport {
-        let mut items = statement("order_items", 500.0, [0, 40]);
-        items.plan = vec!["SCAN order_items".into()];
-        items.full_scans = vec!["order_items".into()];
-        items.missing_indexes = vec![IndexSuggestion {
-            table: "order_items".into(),
-            columns: vec!["order_id".into()],
-        }];
-        QueryReport {
-            version: QUERY_REPORT_VERSION,
-            variant: "naive".into(),
-            backend: "sqlite".into(),
-            runs: 20,
-            samples: vec![
-                SampleUser {
-                    user_id: 12,
-                    orders: 0,
-                    items: 0,
-                    events: 0,
-                },
-                SampleUser {
-                    user_id: 6777,
-                    orders: 40,
-                    items: 90,
-                    events: 10,
-                },
-            ],
-            statements: vec![statement("user", 50.0, [1, 1]), items],
-        }
-    }
+    use perflab_findings::{Inputs, findings};
+    use perflab_schema::testing::naive_query_report as report;
 
     #[test]
     fn no_inputs_no_findings_and_renderers_say_so() {

@@ -95,20 +95,7 @@ fn current() -> Run {
 /// The speedups the CLI hands in: each scenario's other variants over its
 /// reference (`naive` here).
 fn speedups(run: &Run) -> Vec<Speedup> {
-    let mut out = Vec::new();
-    for s in ScenarioVariants::of_run(&[], run) {
-        let Some((reference, others)) = s.variants.split_first() else {
-            continue;
-        };
-        for candidate in others {
-            out.extend(
-                perflab_compare::speedups(run, reference, candidate)
-                    .into_iter()
-                    .filter(|x| x.key.scenario == s.scenario),
-            );
-        }
-    }
-    out
+    perflab_compare::variant_speedups(run, &ScenarioVariants::of_run(&[], run))
 }
 
 fn write_site(dir: &Path) -> PathBuf {

@@ -181,6 +181,9 @@ pub fn fragment_json_schema() -> String {
 #[cfg(any(test, feature = "testing"))]
 pub mod testing {
     use super::{Environment, Run};
+    use crate::query::{
+        IndexSuggestion, QUERY_REPORT_VERSION, QueryReport, SampleUser, StatementReport,
+    };
 
     /// A plausible Linux x86-64 environment with the given machine id and
     /// nothing else known.
@@ -205,6 +208,56 @@ pub mod testing {
         run.measurements = measurements;
         run.normalize();
         run
+    }
+
+    /// A statement that reads one row through its primary key, taking
+    /// `median_us` and run `per_request` times for the light and the heavy
+    /// sample user.
+    pub fn query_statement(name: &str, median_us: f64, per_request: [u32; 2]) -> StatementReport {
+        StatementReport {
+            name: name.into(),
+            sql: format!("SELECT * FROM {name} WHERE id = $1"),
+            plan: vec![format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)")],
+            full_scans: vec![],
+            temp_btree: false,
+            missing_indexes: vec![],
+            unused_indexes: vec![],
+            median_us,
+            per_request: per_request.to_vec(),
+        }
+    }
+
+    /// A naive-like query report: `user` once and cheap, `order_items` once
+    /// per order, scanning, with an index missing.
+    pub fn naive_query_report() -> QueryReport {
+        let mut items = query_statement("order_items", 500.0, [0, 40]);
+        items.plan = vec!["SCAN order_items".into()];
+        items.full_scans = vec!["order_items".into()];
+        items.missing_indexes = vec![IndexSuggestion {
+            table: "order_items".into(),
+            columns: vec!["order_id".into()],
+        }];
+        QueryReport {
+            version: QUERY_REPORT_VERSION,
+            variant: "naive".into(),
+            backend: "sqlite".into(),
+            runs: 20,
+            samples: vec![
+                SampleUser {
+                    user_id: 12,
+                    orders: 0,
+                    items: 0,
+                    events: 0,
+                },
+                SampleUser {
+                    user_id: 6777,
+                    orders: 40,
+                    items: 90,
+                    events: 10,
+                },
+            ],
+            statements: vec![query_statement("user", 50.0, [1, 1]), items],
+        }
     }
 }
 

@@ -80,20 +80,7 @@ fn gate(run: &Run, base: Option<&Run>) -> Decision {
 /// The speedups the CLI hands in: each scenario's other variants over its
 /// reference.
 fn speedups(run: &Run, declared: &[ScenarioVariants]) -> Vec<Speedup> {
-    let mut out = Vec::new();
-    for s in ScenarioVariants::of_run(declared, run) {
-        let Some((reference, others)) = s.variants.split_first() else {
-            continue;
-        };
-        for candidate in others {
-            out.extend(
-                perflab_compare::speedups(run, reference, candidate)
-                    .into_iter()
-                    .filter(|x| x.key.scenario == s.scenario),
-            );
-        }
-    }
-    out
+    perflab_compare::variant_speedups(run, &ScenarioVariants::of_run(declared, run))
 }
 
 fn history(base: &Run) -> History {
