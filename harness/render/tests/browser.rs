@@ -1,6 +1,6 @@
-//! The generated site in a real browser: headless Chromium, driven over the
-//! DevTools protocol by `headless_chrome` (see `browser/chromium.rs`), opens
-//! every page of a small report from `file://` and
+//! The generated site in a real browser: headless Chromium, driven over
+//! WebDriver by `fantoccini` and Debian's `chromedriver` (see
+//! `browser/chromium.rs`), opens every page of a small report from `file://` and
 //! checks that no page logs an error or opens a dialog (a benchmark named
 //! `<script>alert(1)</script>` must stay text), that benchmark pages carry
 //! their SVG charts, that every internal link resolves to a file (and its
@@ -9,8 +9,9 @@
 //! tables page, sort and filter across pages. It leaves a
 //! screenshot of the overview at `target/perflab/report-screenshot/overview.png`.
 //!
-//! Without Chromium the test says "skipping" and passes, except under CI
-//! (`CI` set), where it fails: CI installs Debian's `chromium`.
+//! Without Chromium or chromedriver the test says "skipping" and passes,
+//! except under CI (`CI` set), where it fails: CI installs Debian's
+//! `chromium` and `chromium-driver`.
 
 #[path = "browser/chromium.rs"]
 mod chromium;
@@ -174,15 +175,16 @@ fn screenshot_path() -> PathBuf {
 
 #[test]
 fn the_site_works_in_headless_chromium() {
-    let Some(chromium) = chromium::find_chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found, and CI is set: install Debian's `chromium` (apt-get install chromium)"
-        );
-        eprintln!(
-            "skipping: chromium not found (install Debian's `chromium` or set PERFLAB_CHROMIUM)"
-        );
-        return;
+    let chromium = match chromium::find() {
+        Ok(found) => found,
+        Err(missing) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{missing}, and CI is set: apt-get install chromium chromium-driver"
+            );
+            eprintln!("skipping: {missing}");
+            return;
+        }
     };
     let dir = tempfile::tempdir().unwrap();
     let index = write_site(dir.path());
@@ -309,13 +311,16 @@ fn shown(b: &chromium::Browser, page: &chromium::Page) -> (u64, u64) {
 
 #[test]
 fn long_tables_page_and_filters_span_pages() {
-    let Some(chromium) = chromium::find_chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found, and CI is set"
-        );
-        eprintln!("skipping: chromium not found");
-        return;
+    let chromium = match chromium::find() {
+        Ok(found) => found,
+        Err(missing) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{missing}, and CI is set: apt-get install chromium chromium-driver"
+            );
+            eprintln!("skipping: {missing}");
+            return;
+        }
     };
     // 250 benchmarks; the baseline has three of them 20% cheaper.
     let bulk = |factor_of: &dyn Fn(usize) -> f64| {
@@ -387,13 +392,16 @@ fn long_tables_page_and_filters_span_pages() {
 /// image) and a dialog each show up.
 #[test]
 fn the_browser_reports_what_a_page_gets_wrong() {
-    let Some(chromium) = chromium::find_chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found, and CI is set"
-        );
-        eprintln!("skipping: chromium not found");
-        return;
+    let chromium = match chromium::find() {
+        Ok(found) => found,
+        Err(missing) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{missing}, and CI is set: apt-get install chromium chromium-driver"
+            );
+            eprintln!("skipping: {missing}");
+            return;
+        }
     };
     let dir = tempfile::tempdir().unwrap();
     let page_path = dir.path().join("broken.html");
@@ -419,7 +427,9 @@ fn the_browser_reports_what_a_page_gets_wrong() {
     assert!(seen("console says no"), "{:#?}", browser.errors());
     assert!(seen("thrown"), "{:#?}", browser.errors());
     assert!(seen("missing.png"), "{:#?}", browser.errors());
-    // Last: a dialog blocks the page until it is answered.
+    // Last: a dialog blocks the page until it is answered. The driver's
+    // log never shows one: `Browser::errors` asks whether one is open and
+    // notes it under the DevTools protocol's name for the event.
     browser.eval(&page, "setTimeout(() => alert('dialog'))");
     assert!(seen("JavascriptDialogOpening"), "{:#?}", browser.errors());
 }
