@@ -131,7 +131,12 @@ impl ServiceThread {
                         }
                     };
                     let _ = ready_tx.send(Ok(addr));
+                    // Biased, serve first: a server that has already
+                    // failed reports its error even when the stop signal
+                    // is there by its first poll (an unbiased select picks
+                    // at random and the error was lost now and then).
                     tokio::select! {
+                        biased;
                         result = serve(listener) => result,
                         _ = stop => Ok(()),
                     }
