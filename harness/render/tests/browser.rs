@@ -173,18 +173,26 @@ fn screenshot_path() -> PathBuf {
         .join("perflab/report-screenshot/overview.png")
 }
 
-#[test]
-fn the_site_works_in_headless_chromium() {
-    let chromium = match chromium::find() {
-        Ok(found) => found,
+/// Chromium and chromedriver, or `None` after saying what is missing (the
+/// test then skips); under CI a missing browser fails the test instead.
+fn binaries_or_skip() -> Option<chromium::Binaries> {
+    match chromium::find() {
+        Ok(found) => Some(found),
         Err(missing) => {
             assert!(
                 std::env::var_os("CI").is_none(),
                 "{missing}, and CI is set: apt-get install chromium chromium-driver"
             );
             eprintln!("skipping: {missing}");
-            return;
+            None
         }
+    }
+}
+
+#[test]
+fn the_site_works_in_headless_chromium() {
+    let Some(chromium) = binaries_or_skip() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let index = write_site(dir.path());
@@ -311,16 +319,8 @@ fn shown(b: &chromium::Browser, page: &chromium::Page) -> (u64, u64) {
 
 #[test]
 fn long_tables_page_and_filters_span_pages() {
-    let chromium = match chromium::find() {
-        Ok(found) => found,
-        Err(missing) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{missing}, and CI is set: apt-get install chromium chromium-driver"
-            );
-            eprintln!("skipping: {missing}");
-            return;
-        }
+    let Some(chromium) = binaries_or_skip() else {
+        return;
     };
     // 250 benchmarks; the baseline has three of them 20% cheaper.
     let bulk = |factor_of: &dyn Fn(usize) -> f64| {
@@ -392,16 +392,8 @@ fn long_tables_page_and_filters_span_pages() {
 /// image) and a dialog each show up.
 #[test]
 fn the_browser_reports_what_a_page_gets_wrong() {
-    let chromium = match chromium::find() {
-        Ok(found) => found,
-        Err(missing) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{missing}, and CI is set: apt-get install chromium chromium-driver"
-            );
-            eprintln!("skipping: {missing}");
-            return;
-        }
+    let Some(chromium) = binaries_or_skip() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let page_path = dir.path().join("broken.html");
