@@ -193,6 +193,19 @@ def lift(edges):
     return lifted
 
 
+def target_roots(d):
+    """The root file of each target in a target directory: `x.rs` or `x/main.rs`."""
+    if not os.path.isdir(d):
+        return []
+    found = []
+    for f in sorted(os.listdir(d)):
+        if f.endswith(".rs"):
+            found.append(os.path.join(d, f))
+        elif os.path.exists(os.path.join(d, f, "main.rs")):
+            found.append(os.path.join(d, f, "main.rs"))
+    return found
+
+
 def main():
     root = os.path.abspath(ROOT)
     failures = 0
@@ -214,21 +227,10 @@ def main():
             for cand in ("lib.rs", "main.rs"):
                 if os.path.exists(os.path.join(src, cand)):
                     roots.append(os.path.join(src, cand))
-            bindir = os.path.join(src, "bin")
-            if os.path.isdir(bindir):
-                for f in os.listdir(bindir):
-                    if f.endswith(".rs"):
-                        roots.append(os.path.join(bindir, f))
-                    elif os.path.exists(os.path.join(bindir, f, "main.rs")):
-                        roots.append(os.path.join(bindir, f, "main.rs"))
-            for sub in ("tests", "benches", "examples"):
-                d = os.path.join(crate_dir, sub)
-                if os.path.isdir(d):
-                    for f in os.listdir(d):
-                        if f.endswith(".rs"):
-                            roots.append(os.path.join(d, f))
-                        elif os.path.exists(os.path.join(d, f, "main.rs")):
-                            roots.append(os.path.join(d, f, "main.rs"))
+            for d in [os.path.join(src, "bin")] + [
+                os.path.join(crate_dir, sub) for sub in ("tests", "benches", "examples")
+            ]:
+                roots.extend(target_roots(d))
             for r in roots:
                 crate = Crate(src)
                 crate.collect(r, ())
