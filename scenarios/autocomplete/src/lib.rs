@@ -49,12 +49,18 @@
 //! (10.2 MB of text, 12 MB of offsets and weights, 1.3M nodes of 20 bytes),
 //! against 42 MB plus one allocation per term for the naive `Vec<Term>`.
 
+pub mod cli;
+mod fuzzy;
 mod generate;
 mod load;
 mod naive;
+pub mod serve;
 mod trie;
 pub mod workload;
 
+pub use fuzzy::{
+    FuzzyQuery, MAX_DISTANCE, MAX_QUERY_CHARS, QueryError, fuzzy_order, prefix_distance,
+};
 pub use generate::{SplitMix64, generate};
 pub use load::{LoadError, load_terms, parse_terms};
 pub use naive::Naive;
@@ -88,6 +94,20 @@ pub struct Suggestion {
     pub text: String,
     /// Its weight.
     pub weight: u64,
+    /// Its prefix distance to the query: 0 for exact-prefix answers (see
+    /// the fuzzy module's docs).
+    pub distance: u8,
+}
+
+impl Suggestion {
+    /// An exact-prefix answer (distance 0).
+    pub fn exact(text: impl Into<String>, weight: u64) -> Self {
+        Self {
+            text: text.into(),
+            weight,
+            distance: 0,
+        }
+    }
 }
 
 /// An autocomplete index: built once, queried many times.
@@ -109,6 +129,11 @@ pub trait Completer {
     fn complete(&self, prefix: &str, k: usize) -> Vec<Suggestion> {
         self.complete_bytes(prefix.as_bytes(), k)
     }
+
+    /// The at most `k` best terms whose prefix distance to the query is
+    /// within its limit, ranked by [`fuzzy_order`]: exact-prefix matches
+    /// first, then by distance, weight and text.
+    fn complete_fuzzy(&self, query: &FuzzyQuery, k: usize) -> Vec<Suggestion>;
 
     /// Number of distinct terms in the index.
     fn len(&self) -> usize;

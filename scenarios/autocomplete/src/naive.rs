@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::{Completer, Suggestion, Term, rank_order};
+use crate::{Completer, FuzzyQuery, Suggestion, Term, fuzzy_order, rank_order};
 
 /// Linear-scan autocomplete over a plain list of terms.
 #[derive(Debug, Clone)]
@@ -75,9 +75,39 @@ impl Completer for Naive {
         matches.sort_unstable_by(by_rank);
         matches
             .into_iter()
-            .map(|term| Suggestion {
+            .map(|term| Suggestion::exact(term.text.clone(), term.weight))
+            .collect()
+    }
+
+    /// Every term's prefix distance, one Levenshtein row per character of
+    /// the term (with the early exit of [`crate::prefix_distance`]), then
+    /// the same partial selection as the exact query.
+    fn complete_fuzzy(&self, query: &FuzzyQuery, k: usize) -> Vec<Suggestion> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let mut matches: Vec<(&Term, u8)> = self
+            .terms
+            .iter()
+            .filter_map(|term| Some((term, query.distance_to(&term.text)?)))
+            .collect();
+        let order = |a: &(&Term, u8), b: &(&Term, u8)| {
+            fuzzy_order(
+                (&a.0.text, a.0.weight, a.1),
+                (&b.0.text, b.0.weight, b.1),
+            )
+        };
+        if matches.len() > k {
+            matches.select_nth_unstable_by(k - 1, order);
+            matches.truncate(k);
+        }
+        matches.sort_unstable_by(order);
+        matches
+            .into_iter()
+            .map(|(term, distance)| Suggestion {
                 text: term.text.clone(),
                 weight: term.weight,
+                distance,
             })
             .collect()
     }

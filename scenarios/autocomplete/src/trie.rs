@@ -196,10 +196,7 @@ impl Completer for Optimized {
             if entry.node == EMIT {
                 let text = std::str::from_utf8(self.term_bytes(entry.term))
                     .expect("terms are whole strings");
-                out.push(Suggestion {
-                    text: text.to_owned(),
-                    weight: entry.weight,
-                });
+                out.push(Suggestion::exact(text, entry.weight));
                 if out.len() == k {
                     break;
                 }
@@ -226,6 +223,18 @@ impl Completer for Optimized {
             }
         }
         out
+    }
+
+    // Temporary while the compact index (which replaces this trie) lands:
+    // the same scan as the naive variant, over the trie's term list.
+    fn complete_fuzzy(&self, query: &crate::FuzzyQuery, k: usize) -> Vec<Suggestion> {
+        let terms = (0..to_u32(self.ends.len()))
+            .map(|i| {
+                let text = std::str::from_utf8(self.term_bytes(i)).expect("whole strings");
+                Term::new(text, self.weights[i as usize])
+            })
+            .collect();
+        crate::Naive::build(terms).complete_fuzzy(query, k)
     }
 
     fn len(&self) -> usize {

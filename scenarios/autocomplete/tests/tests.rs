@@ -170,14 +170,8 @@ fn edge_cases() {
     assert_eq!(
         trie.complete("car", 2),
         vec![
-            Suggestion {
-                text: "carton".into(),
-                weight: 8
-            },
-            Suggestion {
-                text: "car".into(),
-                weight: 5
-            },
+            Suggestion::exact("carton", 8),
+            Suggestion::exact("car", 5),
         ]
     );
 }
