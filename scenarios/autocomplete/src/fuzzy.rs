@@ -132,10 +132,7 @@ pub fn prefix_distance(query: &[char], term: &str, max: u8) -> Option<u8> {
 
 /// The order of fuzzy answers: distance ascending, then weight descending,
 /// then text ascending bytewise. `Less` means "ranks first".
-pub fn fuzzy_order(
-    a: (&str, u64, u8),
-    b: (&str, u64, u8),
-) -> Ordering {
+pub fn fuzzy_order(a: (&str, u64, u8), b: (&str, u64, u8)) -> Ordering {
     a.2.cmp(&b.2)
         .then_with(|| crate::rank_order(a.0, a.1, b.0, b.1))
 }
@@ -145,15 +142,18 @@ mod tests {
     use super::*;
 
     fn pd(query: &str, term: &str, max: u8) -> Option<u8> {
-        FuzzyQuery::new(query, max).expect("valid").distance_to(term)
+        FuzzyQuery::new(query, max)
+            .expect("valid")
+            .distance_to(term)
     }
 
     #[test]
     fn distance_of_a_prefix() {
         assert_eq!(pd("cartn", "carton", 2), Some(1));
         assert_eq!(pd("car", "carton", 2), Some(0));
-        assert_eq!(pd("cra", "carton", 2), Some(2));
-        assert_eq!(pd("cra", "carton", 1), None);
+        assert_eq!(pd("cra", "carton", 2), Some(1), "via ca: drop the r");
+        assert_eq!(pd("xra", "carton", 2), Some(2));
+        assert_eq!(pd("xra", "carton", 1), None);
         assert_eq!(pd("ab", "xyz", 2), Some(2), "the empty prefix is 2 away");
         assert_eq!(pd("", "anything", 0), Some(0));
         assert_eq!(pd("carton", "car", 2), None, "lev(carton, car) = 3");

@@ -52,19 +52,19 @@
 pub mod cli;
 mod fuzzy;
 mod generate;
+pub mod index;
 mod load;
 mod naive;
 pub mod serve;
-mod trie;
 pub mod workload;
 
 pub use fuzzy::{
     FuzzyQuery, MAX_DISTANCE, MAX_QUERY_CHARS, QueryError, fuzzy_order, prefix_distance,
 };
 pub use generate::{SplitMix64, generate};
+pub use index::{IndexError, Optimized, Session, Verify};
 pub use load::{LoadError, load_terms, parse_terms};
 pub use naive::Naive;
-pub use trie::Optimized;
 
 use std::cmp::Ordering;
 

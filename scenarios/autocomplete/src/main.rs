@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "autocomplete", version, about = "Autocomplete index: build, query, serve")]
+#[command(
+    name = "autocomplete",
+    version,
+    about = "Autocomplete index: build, query, serve"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

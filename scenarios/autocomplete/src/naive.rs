@@ -92,10 +92,7 @@ impl Completer for Naive {
             .filter_map(|term| Some((term, query.distance_to(&term.text)?)))
             .collect();
         let order = |a: &(&Term, u8), b: &(&Term, u8)| {
-            fuzzy_order(
-                (&a.0.text, a.0.weight, a.1),
-                (&b.0.text, b.0.weight, b.1),
-            )
+            fuzzy_order((&a.0.text, a.0.weight, a.1), (&b.0.text, b.0.weight, b.1))
         };
         if matches.len() > k {
             matches.select_nth_unstable_by(k - 1, order);

@@ -169,10 +169,7 @@ fn edge_cases() {
     }
     assert_eq!(
         trie.complete("car", 2),
-        vec![
-            Suggestion::exact("carton", 8),
-            Suggestion::exact("car", 5),
-        ]
+        vec![Suggestion::exact("carton", 8), Suggestion::exact("car", 5),]
     );
 }
 
