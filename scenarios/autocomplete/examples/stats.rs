@@ -42,9 +42,66 @@ fn main() {
         "optimized:        built in {trie_build:.2?}, {:.1} MB",
         mb(trie.heap_bytes())
     );
+    println!(
+        "optimized:        {:.2} bytes/term, {} nodes ({:.2}/term)",
+        trie.heap_bytes() as f64 / trie.len() as f64,
+        trie.node_count(),
+        trie.node_count() as f64 / trie.len() as f64
+    );
+    for (name, size) in trie.section_sizes() {
+        println!("  {name:<12} {:>8.2} bytes/term", size as f64 / trie.len() as f64);
+    }
     let answer = trie.complete(&prefix, workload::K);
     assert_eq!(answer, naive.complete(&prefix, workload::K));
     println!("top {}: {answer:?}", workload::K);
+
+    // Single queries timed one by one, for orientation (the benches measure).
+    let letters: Vec<String> = ('a'..='z').map(String::from).collect();
+    probe("exact, 1 char", &letters, |q| trie.complete(q, workload::K).len());
+    let mut rng = autocomplete::SplitMix64::new(1);
+    let typos: Vec<String> = (0..200)
+        .map(|_| {
+            let t = &terms_for_probe(&trie, &mut rng);
+            let mut chars: Vec<char> = t.chars().take(6).collect();
+            let at = rng.below(chars.len() as u64) as usize;
+            chars[at] = char::from(b'a' + rng.below(26) as u8);
+            chars.into_iter().collect()
+        })
+        .collect();
+    for d in 1..=2 {
+        probe(&format!("fuzzy d={d}, 6 chars"), &typos, |q| {
+            let query = autocomplete::FuzzyQuery::new(q, d).expect("valid");
+            trie.complete_fuzzy(&query, workload::K).len()
+        });
+    }
+}
+
+/// A random term's text, found through the index itself.
+fn terms_for_probe(trie: &Optimized, rng: &mut autocomplete::SplitMix64) -> String {
+    let first = char::from(b'a' + rng.below(26) as u8).to_string();
+    let found = trie.complete(&first, 50);
+    found
+        .get(rng.below(found.len().max(1) as u64) as usize)
+        .map_or_else(|| "example".to_owned(), |s| s.text.clone())
+}
+
+fn probe(name: &str, queries: &[String], run: impl Fn(&str) -> usize) {
+    let mut times: Vec<f64> = Vec::new();
+    for _ in 0..5 {
+        for q in queries {
+            let t = Instant::now();
+            std::hint::black_box(run(q));
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+    println!(
+        "{name:<22} p50 {:>9.1} µs  p99 {:>9.1} µs  ({} queries)",
+        at(0.5),
+        at(0.99),
+        times.len()
+    );
 }
 
 fn mb(bytes: usize) -> f64 {

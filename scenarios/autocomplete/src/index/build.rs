@@ -11,9 +11,13 @@
 //!    children's longest common prefix (at most [`MAX_LABEL`] bytes; longer
 //!    runs become chains). A term that ends inside a range (a prefix of
 //!    other terms) becomes an *end child*: a leaf with an empty label, first
-//!    among its siblings. So every term is a leaf and every leaf one term.
-//! 3. **Best ranks, bottom-up.** Children come after their parent, so one
-//!    reverse sweep gives every node the best rank of its subtree.
+//!    among its siblings by byte. So every term is a leaf and every leaf
+//!    one term.
+//! 3. **Siblings in rank order.** Each node records the best rank of its
+//!    subtree (the least rank in its term range), and siblings are stored
+//!    in order of it, so the search steps from a subtree to the next-best
+//!    sibling without looking at the others. Finding a child by byte is then
+//!    a scan of the siblings' first bytes, which are contiguous.
 
 use super::format::{Counts, Layout, MAX_LABEL, SAMPLE, checksum};
 use crate::Term;
@@ -35,10 +39,13 @@ struct Nodes {
     lo: Vec<u32>,
     hi: Vec<u32>,
     depth: Vec<u32>,
+    /// Best rank of each node's subtree.
+    best: Vec<u32>,
 }
 
 impl Nodes {
-    fn push(&mut self, label: &[u8], lo: usize, hi: usize, depth: usize) {
+    fn push(&mut self, label: &[u8], lo: usize, hi: usize, depth: usize, best: u32) {
+        self.best.push(best);
         self.child_count.push(0);
         self.first_byte.push(label.first().copied().unwrap_or(0));
         self.label_len
@@ -77,10 +84,13 @@ pub fn build(terms: &[Term]) -> Vec<u8> {
     }
     drop(by_rank);
 
+    let best_of = |lo: usize, hi: usize| rank[lo..hi].iter().copied().min().unwrap_or(u32::MAX);
     let mut nodes = Nodes::default();
     if n > 0 {
-        nodes.push(&[], 0, n, 0);
+        nodes.push(&[], 0, n, 0, best_of(0, n));
     }
+    // Children of the node being expanded: (best, lo, hi, label end).
+    let mut group: Vec<(u32, usize, usize, usize)> = Vec::new();
     let mut at = 0;
     while at < nodes.lo.len() {
         let (lo, hi, depth) = (
@@ -88,14 +98,14 @@ pub fn build(terms: &[Term]) -> Vec<u8> {
             nodes.hi[at] as usize,
             nodes.depth[at] as usize,
         );
-        let first_child = nodes.lo.len();
         let mut i = lo;
+        group.clear();
         if text(lo).len() == depth {
             if hi - lo == 1 {
                 at += 1;
                 continue; // a leaf: one term, ending here
             }
-            nodes.push(&[], lo, lo + 1, depth); // end child
+            group.push((rank[lo], lo, lo + 1, depth)); // end child
             i += 1;
         }
         while i < hi {
@@ -107,10 +117,16 @@ pub fn build(terms: &[Term]) -> Vec<u8> {
                 common_len(first, text(run_end - 1), depth + 1)
             };
             let end = common.min(depth + MAX_LABEL);
-            nodes.push(&first[depth..end], i, run_end, end);
+            group.push((best_of(i, run_end), i, run_end, end));
             i = run_end;
         }
-        let count = nodes.lo.len() - first_child;
+        // Siblings in rank order of their best, so the search needs only
+        // "next sibling" and "first child" (see `search`).
+        group.sort_unstable_by_key(|&(best, ..)| best);
+        for &(best, lo, hi, end) in &group {
+            nodes.push(&text(lo)[depth..end], lo, hi, end, best);
+        }
+        let count = group.len();
         // Distinct next bytes of valid UTF-8 plus an end child: at most 180.
         nodes.child_count[at] = u8::try_from(count).expect("at most 180 children per node");
         at += 1;

@@ -236,10 +236,11 @@ impl Completer for Optimized {
             return out;
         }
         let sections = self.sections();
-        if let Some(seed) = search::find(&sections, prefix) {
+        if let Some((node, path)) = search::find(&sections, prefix) {
             search::top_k(
                 &sections,
-                std::slice::from_ref(&seed),
+                &[search::Seed { node, origin: 0 }],
+                |_| Some(path.clone()),
                 &search::Exclusions::default(),
                 0,
                 k,

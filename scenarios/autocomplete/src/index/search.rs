@@ -23,12 +23,13 @@ use std::collections::BinaryHeap;
 use super::format::Sections;
 use crate::Suggestion;
 
-/// Where a subtree's text starts: the bytes from the root to the end of
-/// the seed node's label.
-#[derive(Debug, Clone)]
+/// A subtree to search: its node, and a number the caller's `path`
+/// function turns into the bytes from the root to the end of the node's
+/// label (only for seeds that produce an answer).
+#[derive(Debug, Clone, Copy)]
 pub struct Seed {
     pub node: u32,
-    pub path: Vec<u8>,
+    pub origin: u32,
 }
 
 /// Subtrees a search must not enter, by node id (sorted).
@@ -37,12 +38,12 @@ pub struct Exclusions(pub Vec<u32>);
 
 impl Exclusions {
     fn contains(&self, node: u32) -> bool {
-        self.0.binary_search(&node).is_ok()
+        !self.0.is_empty() && self.0.binary_search(&node).is_ok()
     }
 }
 
-/// How a node was reached: its parent entry (or, for a seed, which seed)
-/// and where its label is.
+/// How a node was reached: its parent step (or, for a seed, which seed),
+/// where its label is, and the end of its sibling group.
 #[derive(Debug, Clone, Copy)]
 struct Step {
     /// Index of the parent step, or [`NO_PARENT`] for a seed.
@@ -50,15 +51,22 @@ struct Step {
     /// For a seed, its index in `seeds`; else the node's label offset.
     label_at_or_seed: u32,
     node: u32,
+    /// The siblings after `node` up to here are still to be searched.
+    group_end: u32,
 }
 
 const NO_PARENT: u32 = u32::MAX;
 
 /// Appends to `out` the best terms under `seeds` (skipping `excluded`
 /// subtrees) until `out` holds `k`, each with `distance`.
+///
+/// Siblings are stored in rank order of their best, so an entry stands for
+/// a node *and its later siblings*, keyed by the node's best: popping it
+/// pushes at most two entries, the next sibling and the first child.
 pub fn top_k(
     index: &Sections<'_>,
     seeds: &[Seed],
+    path: impl Fn(u32) -> Option<Vec<u8>>,
     excluded: &Exclusions,
     distance: u8,
     k: usize,
@@ -67,7 +75,7 @@ pub fn top_k(
     if out.len() >= k {
         return;
     }
-    // Entries: (best rank, index into `steps`); seeds are steps with no parent.
+    // Entries: (best rank, index into `steps`).
     let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::with_capacity(64);
     let mut steps: Vec<Step> = Vec::with_capacity(64);
     for (i, seed) in seeds.iter().enumerate() {
@@ -76,16 +84,41 @@ pub fn top_k(
                 parent: NO_PARENT,
                 label_at_or_seed: i as u32,
                 node: seed.node,
+                group_end: seed.node.saturating_add(1),
             });
             heap.push(Reverse((best, (steps.len() - 1) as u32)));
         }
     }
-    let mut budget = index.nodes as usize + seeds.len();
+    let mut budget = 2 * index.nodes as usize + seeds.len();
     let mut text = Vec::new();
     while let Some(Reverse((rank, at))) = heap.pop() {
+        if budget < 2 {
+            return; // more entries than a tree has: a malformed file
+        }
+        budget -= 2;
         let step = steps[at as usize];
+        let next = step.node + 1;
+        if next < step.group_end
+            && let Some(best) = index.best(next)
+        {
+            let label_at = if step.parent == NO_PARENT {
+                0
+            } else {
+                let len = u32::from(index.label_len[step.node as usize]);
+                step.label_at_or_seed.saturating_add(len)
+            };
+            steps.push(Step {
+                node: next,
+                label_at_or_seed: label_at,
+                ..step
+            });
+            heap.push(Reverse((best, (steps.len() - 1) as u32)));
+        }
+        if excluded.contains(step.node) && step.parent != NO_PARENT {
+            continue;
+        }
         if index.is_leaf(step.node) {
-            if let Some(term) = spell(index, seeds, &steps, at, &mut text)
+            if let Some(term) = spell(index, seeds, &path, &steps, at, &mut text)
                 && let Some(weight) = index.weight(rank)
             {
                 out.push(Suggestion {
@@ -99,27 +132,16 @@ pub fn top_k(
             }
             continue;
         }
-        let Some(children) = index.children(step.node) else {
-            continue;
-        };
-        let mut label_at = children.label_at;
-        for child in children.first..children.first + children.count {
-            let len = u32::from(index.label_len[child as usize]);
-            if !excluded.contains(child)
-                && let Some(best) = index.best(child)
-            {
-                if budget == 0 {
-                    return; // more entries than nodes: a malformed file
-                }
-                budget -= 1;
-                steps.push(Step {
-                    parent: at,
-                    label_at_or_seed: label_at,
-                    node: child,
-                });
-                heap.push(Reverse((best, (steps.len() - 1) as u32)));
-            }
-            label_at = label_at.saturating_add(len);
+        if let Some(children) = index.children(step.node)
+            && let Some(best) = index.best(children.first)
+        {
+            steps.push(Step {
+                parent: at,
+                label_at_or_seed: children.label_at,
+                node: children.first,
+                group_end: children.first + children.count,
+            });
+            heap.push(Reverse((best, (steps.len() - 1) as u32)));
         }
     }
 }
@@ -130,6 +152,7 @@ pub fn top_k(
 fn spell(
     index: &Sections<'_>,
     seeds: &[Seed],
+    path: &impl Fn(u32) -> Option<Vec<u8>>,
     steps: &[Step],
     mut at: u32,
     scratch: &mut Vec<u8>,
@@ -144,7 +167,7 @@ fn spell(
         labels.push(index.label(step.node, step.label_at_or_seed)?);
         at = step.parent;
     };
-    scratch.extend_from_slice(&seeds.get(seed)?.path);
+    scratch.extend_from_slice(&path(seeds.get(seed)?.origin)?);
     for label in labels.iter().rev() {
         scratch.extend_from_slice(label);
     }
@@ -154,7 +177,7 @@ fn spell(
 /// The node whose subtree is exactly the terms that start with `prefix`,
 /// and the bytes from the root to the end of its label (which extend
 /// `prefix` when it ends inside a label).
-pub fn find(index: &Sections<'_>, prefix: &[u8]) -> Option<Seed> {
+pub fn find(index: &Sections<'_>, prefix: &[u8]) -> Option<(u32, Vec<u8>)> {
     if index.nodes == 0 {
         return None;
     }
@@ -165,10 +188,13 @@ pub fn find(index: &Sections<'_>, prefix: &[u8]) -> Option<Seed> {
         let (first, count) = (children.first as usize, children.count as usize);
         let bytes = index.first_byte.get(first..first + count)?;
         let lens = index.label_len.get(first..first + count)?;
-        // An end child (empty label) sorts first; it is never on a path.
-        let skip = usize::from(lens.first() == Some(&0));
+        // Siblings are in rank order, so scan their first bytes (distinct,
+        // except for an end child's, whose label is empty).
         let want = prefix[path.len()];
-        let slot = skip + bytes[skip..].binary_search(&want).ok()?;
+        let slot = bytes
+            .iter()
+            .zip(lens)
+            .position(|(&b, &len)| b == want && len > 0)?;
         let child = children.first + slot as u32;
         let before: u32 = lens[..slot].iter().map(|&l| u32::from(l)).sum();
         let offset = children.label_at.saturating_add(before);
@@ -184,5 +210,5 @@ pub fn find(index: &Sections<'_>, prefix: &[u8]) -> Option<Seed> {
         path.extend_from_slice(label);
         at = child;
     }
-    Some(Seed { node: at, path })
+    Some((at, path))
 }

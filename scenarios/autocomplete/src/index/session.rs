@@ -239,9 +239,9 @@ impl<'a> Session<'a> {
         let d = u32::from(self.d);
         // Least distance on the path, for positions in band (others are > d).
         let sat = self.saturated();
-        let mut least: HashMap<u32, u8, BuildHasherDefault<KeyHasher>> = HashMap::default();
-        // Seeds by node: (distance, position), the least distance wins.
-        let mut seeds: HashMap<u32, (u8, u32), BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let mut least = vec![sat; self.positions.len()];
+        // Where the least distance drops: (node, distance, position).
+        let mut drops: Vec<(u32, u8, u32)> = Vec::new();
         for depth in m.saturating_sub(d)..=m + d {
             let Some(bucket) = self.by_depth.get(depth as usize) else {
                 break;
@@ -252,32 +252,26 @@ impl<'a> Session<'a> {
                 let above = if p == 0 {
                     sat
                 } else {
-                    least.get(&pos.parent).copied().unwrap_or(sat)
+                    least[pos.parent as usize]
                 };
-                least.insert(p, here.min(above));
+                least[p as usize] = here.min(above);
                 if here < above && here <= self.d {
-                    let entry = seeds.entry(pos.node).or_insert((here, p));
-                    if here < entry.0 {
-                        *entry = (here, p);
-                    }
+                    drops.push((pos.node, here, p));
                 }
             }
         }
-        let mut nodes: Vec<u32> = seeds.keys().copied().collect();
-        nodes.sort_unstable();
-        let excluded = Exclusions(nodes);
+        // One seed per node, with the least distance found in it.
+        drops.sort_unstable();
+        drops.dedup_by_key(|&mut (node, ..)| node);
+        let excluded = Exclusions(drops.iter().map(|&(node, ..)| node).collect());
+        let path = |p: u32| self.path_to_node_end(&sections, p);
         for distance in 0..=self.d {
-            let tier: Vec<Seed> = seeds
+            let tier: Vec<Seed> = drops
                 .iter()
-                .filter(|(_, (dist, _))| *dist == distance)
-                .filter_map(|(&node, &(_, p))| {
-                    Some(Seed {
-                        node,
-                        path: self.path_to_node_end(&sections, p)?,
-                    })
-                })
+                .filter(|&&(_, dist, _)| dist == distance)
+                .map(|&(node, _, p)| Seed { node, origin: p })
                 .collect();
-            top_k(&sections, &tier, &excluded, distance, k, &mut out);
+            top_k(&sections, &tier, path, &excluded, distance, k, &mut out);
             if out.len() >= k {
                 break;
             }
