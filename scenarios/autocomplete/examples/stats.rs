@@ -49,7 +49,10 @@ fn main() {
         trie.node_count() as f64 / trie.len() as f64
     );
     for (name, size) in trie.section_sizes() {
-        println!("  {name:<12} {:>8.2} bytes/term", size as f64 / trie.len() as f64);
+        println!(
+            "  {name:<12} {:>8.2} bytes/term",
+            size as f64 / trie.len() as f64
+        );
     }
     let answer = trie.complete(&prefix, workload::K);
     assert_eq!(answer, naive.complete(&prefix, workload::K));
@@ -57,7 +60,9 @@ fn main() {
 
     // Single queries timed one by one, for orientation (the benches measure).
     let letters: Vec<String> = ('a'..='z').map(String::from).collect();
-    probe("exact, 1 char", &letters, |q| trie.complete(q, workload::K).len());
+    probe("exact, 1 char", &letters, |q| {
+        trie.complete(q, workload::K).len()
+    });
     let mut rng = autocomplete::SplitMix64::new(1);
     let typos: Vec<String> = (0..200)
         .map(|_| {
@@ -68,6 +73,7 @@ fn main() {
             chars.into_iter().collect()
         })
         .collect();
+    state_sizes(&trie, &typos);
     for d in 1..=2 {
         probe(&format!("fuzzy d={d}, 6 chars"), &typos, |q| {
             let query = autocomplete::FuzzyQuery::new(q, d).expect("valid");
@@ -106,4 +112,34 @@ fn probe(name: &str, queries: &[String], run: impl Fn(&str) -> usize) {
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
+}
+
+#[allow(dead_code)]
+fn state_sizes(trie: &Optimized, queries: &[String]) {
+    for d in 1..=2 {
+        let mut sizes: Vec<usize> = Vec::new();
+        let mut push_t = 0.0;
+        let mut complete_t = 0.0;
+        for q in queries {
+            let mut s = trie.session(d).expect("valid");
+            let t = Instant::now();
+            for c in q.chars() {
+                s.push(c).expect("short");
+            }
+            push_t += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            std::hint::black_box(s.complete(10));
+            complete_t += t.elapsed().as_secs_f64();
+            sizes.push(s.state_size());
+        }
+        sizes.sort_unstable();
+        println!(
+            "d={d}: state p50 {} p99 {} max {}; mean push {:.1} µs, complete {:.1} µs",
+            sizes[sizes.len() / 2],
+            sizes[sizes.len() * 99 / 100],
+            sizes[sizes.len() - 1],
+            push_t / queries.len() as f64 * 1e6,
+            complete_t / queries.len() as f64 * 1e6
+        );
+    }
 }

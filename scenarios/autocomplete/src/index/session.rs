@@ -92,6 +92,45 @@ pub struct Session<'a> {
     by_depth: Vec<Vec<u32>>,
     /// Table length before each keystroke.
     undo: Vec<usize>,
+    /// Reused between keystrokes: revival candidates.
+    scratch: Vec<(u32, Want)>,
+}
+
+/// Which children of a position can come alive: all of them, or only
+/// those reached by one of a few characters (when the position is already
+/// at the distance limit, only a matching character keeps a child within it).
+#[derive(Debug, Clone, Copy)]
+struct Want {
+    all: bool,
+    chars: [char; BAND],
+    len: usize,
+}
+
+impl Want {
+    fn all() -> Self {
+        Self {
+            all: true,
+            chars: ['\0'; BAND],
+            len: 0,
+        }
+    }
+
+    fn one(c: char) -> Self {
+        let mut want = Self {
+            all: false,
+            chars: ['\0'; BAND],
+            len: 0,
+        };
+        want.add(c);
+        want
+    }
+
+    fn add(&mut self, c: char) {
+        if self.len < BAND && !self.chars[..self.len].contains(&c) {
+            self.chars[self.len] = c;
+            self.len += 1;
+        }
+    }
 }
 
 impl<'a> Session<'a> {
@@ -110,6 +149,7 @@ impl<'a> Session<'a> {
             keys: Keys::default(),
             by_depth: Vec::new(),
             undo: Vec::new(),
+            scratch: Vec::new(),
         };
         let sections = index.sections();
         if sections.nodes > 0 {
@@ -123,7 +163,7 @@ impl<'a> Session<'a> {
                 ch: '\0',
                 band,
             });
-            session.grow_from(&sections, 0);
+            session.grow_from(&sections, 0, Want::all());
         }
         Ok(session)
     }
@@ -176,19 +216,25 @@ impl<'a> Session<'a> {
             let Some(bucket) = self.by_depth.get(depth as usize) else {
                 break;
             };
-            let candidates: Vec<u32> = bucket
-                .iter()
-                .copied()
-                .filter(|&p| (p as usize) < existing)
-                .filter(|&p| {
-                    let now = self.cell(p as usize, m);
-                    let before = self.cell(p as usize, m - 1);
-                    now < self.d || before <= self.d
-                })
-                .collect();
-            for p in candidates {
-                self.grow_from(&sections, p);
+            let mut candidates = std::mem::take(&mut self.scratch);
+            candidates.clear();
+            for &p in bucket.iter().take_while(|&&p| (p as usize) < existing) {
+                // A child's new cell is min(now + 1, before + [c != q[m-1]]).
+                let now = self.cell(p as usize, m);
+                let before = self.cell(p as usize, m - 1);
+                let want = if now < self.d || before < self.d {
+                    Want::all()
+                } else if before == self.d {
+                    Want::one(c)
+                } else {
+                    continue;
+                };
+                candidates.push((p, want));
             }
+            for &(p, want) in &candidates {
+                self.grow_from(&sections, p, want);
+            }
+            self.scratch = candidates;
         }
         Ok(())
     }
@@ -347,22 +393,31 @@ impl<'a> Session<'a> {
         at
     }
 
-    /// Adds the live children of position `from`, and theirs, depth first.
-    fn grow_from(&mut self, sections: &Sections<'_>, from: u32) {
+    /// Adds the live children of position `from` (those `want` allows),
+    /// and theirs, depth first.
+    fn grow_from(&mut self, sections: &Sections<'_>, from: u32, want: Want) {
         let m = self.query.len() as u32;
-        let mut stack = vec![from];
+        let mut stack = vec![(from, want)];
         let mut children = Vec::new();
-        while let Some(p) = stack.pop() {
+        while let Some((p, want)) = stack.pop() {
             let pos = self.positions[p as usize];
             children.clear();
-            char_children(sections, pos.node, pos.offset, &mut children);
+            if want.all {
+                char_children(sections, pos.node, pos.offset, &mut children);
+            } else {
+                for &c in &want.chars[..want.len] {
+                    if let Some((node, offset)) = char_child(sections, pos.node, pos.offset, c) {
+                        children.push((node, offset, c));
+                    }
+                }
+            }
             for &(node, offset, ch) in &children {
                 if self.keys.contains_key(&key(node, offset)) {
                     continue;
                 }
                 let depth = pos.depth + 1;
                 let mut band = [self.saturated(); BAND];
-                let mut alive = false;
+                let mut least = self.saturated();
                 // Columns in band and typed so far, in order.
                 let lo = depth.saturating_sub(u32::from(self.d));
                 for j in lo..=(depth + u32::from(self.d)).min(m) {
@@ -382,22 +437,74 @@ impl<'a> Session<'a> {
                     if let Some(slot) = self.slot(depth, j) {
                         band[slot] = value;
                     }
-                    alive |= value <= self.d;
+                    least = least.min(value);
                 }
-                if alive {
-                    let child = self.insert(Position {
-                        node,
-                        offset,
-                        parent: p,
-                        depth,
-                        ch,
-                        band,
-                    });
-                    stack.push(child);
+                if least > self.d {
+                    continue;
                 }
+                let child = self.insert(Position {
+                    node,
+                    offset,
+                    parent: p,
+                    depth,
+                    ch,
+                    band,
+                });
+                stack.push((child, self.want_below(child, least)));
             }
         }
     }
+
+    /// Which children of the new position `p` (least cell `least`) can be
+    /// alive: any, if one more edit fits; else only those continuing a
+    /// cell that is exactly at the limit with the matching query character.
+    fn want_below(&self, p: u32, least: u8) -> Want {
+        if least < self.d {
+            return Want::all();
+        }
+        let m = self.query.len() as u32;
+        let depth = self.positions[p as usize].depth;
+        let mut want = Want::one('\0');
+        want.len = 0;
+        // A child's cell j can be d only as D(p, j - 1) + 0.
+        for j in (depth + 1).saturating_sub(u32::from(self.d)).max(1)
+            ..=(depth + 1 + u32::from(self.d)).min(m)
+        {
+            if self.cell(p as usize, j - 1) == self.d {
+                want.add(self.query[j as usize - 1]);
+            }
+        }
+        want
+    }
+}
+
+/// The position one character `c` below `(node, offset)`, if the trie has it.
+fn char_child(sections: &Sections<'_>, node: u32, offset: u8, c: char) -> Option<(u32, u8)> {
+    let mut buf = [0u8; 4];
+    let bytes = c.encode_utf8(&mut buf).as_bytes();
+    let (mut node, mut offset) = (node, offset);
+    let mut label = sections.label(node, sections.label_offset(node)?)?;
+    for &b in bytes {
+        if usize::from(offset) >= label.len() {
+            let children = sections.children(node)?;
+            let (first, count) = (children.first as usize, children.count as usize);
+            let firsts = sections.first_byte.get(first..first + count)?;
+            let lens = sections.label_len.get(first..first + count)?;
+            let slot = firsts
+                .iter()
+                .zip(lens)
+                .position(|(&f, &len)| f == b && len > 0)?;
+            let before: u32 = lens[..slot].iter().map(|&l| u32::from(l)).sum();
+            node = children.first + slot as u32;
+            offset = 0;
+            label = sections.label(node, children.label_at.saturating_add(before))?;
+        }
+        if label.get(usize::from(offset)) != Some(&b) {
+            return None;
+        }
+        offset += 1;
+    }
+    Some((node, offset))
 }
 
 /// The positions one character below `(node, offset)`: read label bytes
