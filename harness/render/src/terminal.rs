@@ -7,7 +7,7 @@ use crate::cells::{
 use crate::table::{Align, Table};
 use crate::units::{format_factor, format_value};
 use perflab_compare::{Comparison, Speedup, Verdict};
-use perflab_gate::{Decision, Outcome};
+use perflab_gate::{Decision, Outcome, Status};
 use perflab_schema::Run;
 
 const COMPARISON_COLUMNS: [(&str, Align); 8] = [
@@ -53,6 +53,31 @@ pub fn render_table(decision: &Decision) -> String {
     let mut out = table.to_text();
     if !decision.has_baseline {
         out.push_str("\nno baseline: only SLOs were checked\n");
+    }
+    // The rows that fail the build again, right above the verdict, so a
+    // log that keeps only its last lines (CI) still says what failed.
+    let failing: Vec<_> = decision
+        .rows
+        .iter()
+        .filter(|r| r.status() == Status::Fail)
+        .collect();
+    if !failing.is_empty() {
+        out.push_str("\nfailing:\n");
+        for row in failing {
+            let c = &row.comparison;
+            let unit = c.key.metric.unit();
+            out.push_str(&format!(
+                "  {} {} {}: {} -> {} ({}), {} [{}]\n",
+                bench_name(&c.key),
+                c.key.variant,
+                c.key.metric,
+                value_cell(c.baseline, unit),
+                value_cell(c.current, unit),
+                change_cell(c),
+                gate_verdict_cell(row),
+                row.source,
+            ));
+        }
     }
     out.push_str(&format!(
         "\nperflab gate: {outcome}: {}\n",
