@@ -117,8 +117,8 @@ fn damaged_files_are_refused_with_the_reason() {
 
     let mut version = good.clone();
     version[8] = 9;
-    let sum = format::checksum(&version[..56]);
-    version[56..64].copy_from_slice(&sum.to_le_bytes());
+    let sum = format::checksum(&version[..format::HEADER_SUM_AT]);
+    version[format::HEADER_SUM_AT..format::HEADER_SUM_AT + 8].copy_from_slice(&sum.to_le_bytes());
     assert!(matches!(
         refused(&version),
         IndexError::Version { found: 9, .. }
@@ -189,12 +189,13 @@ proptest! {
     /// Damaged counts in the header (checksum recomputed, so they are
     /// believed): refused as truncated or out of range, or safe to query.
     #[test]
-    fn damaged_counts_never_panic(seed in 0u64..1_000, field in 0usize..5, value in any::<u32>()) {
+    fn damaged_counts_never_panic(seed in 0u64..1_000, field in 0usize..8, value in any::<u32>()) {
         let mut bytes = small_index(seed);
-        let at = [12, 16, 24, 32, 40][field];
+        let at = [12, 16, 24, 32, 40, 48, 52, 56][field];
         bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
-        let sum = format::checksum(&bytes[..56]);
-        bytes[56..64].copy_from_slice(&sum.to_le_bytes());
+        let end = format::HEADER_SUM_AT;
+        let sum = format::checksum(&bytes[..end]);
+        bytes[end..end + 8].copy_from_slice(&sum.to_le_bytes());
         if let Ok(index) = Optimized::from_bytes(bytes, Verify::HeaderOnly) {
             exercise(&index);
         }

@@ -36,6 +36,11 @@ fn check(naive: &Naive, trie: &Optimized, oracle: &Oracle, prefix: &[u8], k: usi
     let expected = naive.complete_bytes(prefix, k);
     let got = trie.complete_bytes(prefix, k);
     assert_eq!(
+        trie.complete_searched(prefix, k),
+        got,
+        "stored answers differ from the search for {prefix:?}, k = {k}"
+    );
+    assert_eq!(
         got,
         expected,
         "variants disagree for prefix {:?} (bytes {prefix:?}), k = {k}",

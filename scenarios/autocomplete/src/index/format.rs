@@ -10,8 +10,12 @@
 //!     24     8  nodes
 //!     32     8  label bytes
 //!     40     8  distinct weights
-//!     48     8  checksum of every byte after the header
-//!     56     8  checksum of bytes 0..56
+//!     48     4  hot nodes: nodes 0..hot whose top answers are stored
+//!     52     4  hot k: answers stored per hot node
+//!     56     8  bytes of hot answer text
+//!     64    16  reserved, zero
+//!     80     8  checksum of every byte after the header
+//!     88     8  checksum of bytes 0..88
 //! then, each section starting at a multiple of 8:
 //!     child_count [u8; nodes]    children of each node (0: a leaf, one term)
 //!     first_byte  [u8; nodes]    first byte of each node's edge label
@@ -22,6 +26,10 @@
 //!     best        nodes × rank_bits bits, then 8 bytes of padding
 //!     weights     [u64; distinct]    the distinct weights, heaviest first
 //!     rank_from   [u32; distinct]    first rank that has each weight
+//!     hot_len     [u8; hot]          answers stored for each hot node
+//!     hot_weights [u64; hot × hot k] weights of each hot node's best terms
+//!     hot_ends    [u32; hot × hot k] where each of their texts ends in hot_text
+//!     hot_text    [u8; hot text bytes]
 //! ```
 //!
 //! The section offsets follow from the counts, so the header has no table
@@ -42,7 +50,11 @@ pub const MAGIC: [u8; 8] = *b"PLACIDX\0";
 /// The format this code reads and writes.
 pub const VERSION: u32 = 1;
 /// Bytes before the first section.
-pub const HEADER_LEN: usize = 64;
+pub const HEADER_LEN: usize = 96;
+/// Where the header's own checksum is (it covers the bytes before it).
+pub const HEADER_SUM_AT: usize = 88;
+/// Where the body's checksum is.
+const BODY_SUM_AT: usize = 80;
 /// Nodes per absolute sample in `child_at` and `label_at`.
 pub const SAMPLE: usize = 32;
 /// Longest edge label; longer runs are split into chains of nodes.
@@ -61,6 +73,12 @@ pub struct Counts {
     pub label_bytes: u64,
     /// Distinct weights.
     pub weights: u64,
+    /// Nodes (the first ones, breadth-first) with stored answers.
+    pub hot_nodes: u32,
+    /// Answers stored per hot node.
+    pub hot_k: u32,
+    /// Bytes of stored answer text.
+    pub hot_text_bytes: u64,
 }
 
 /// Where each section lies in the file.
@@ -77,6 +95,10 @@ pub struct Layout {
     pub best: Range<usize>,
     pub weights: Range<usize>,
     pub rank_from: Range<usize>,
+    pub hot_len: Range<usize>,
+    pub hot_weights: Range<usize>,
+    pub hot_ends: Range<usize>,
+    pub hot_text: Range<usize>,
     /// Length of the whole file.
     pub total: usize,
 }
@@ -95,6 +117,9 @@ impl Layout {
         };
         let best_bits = nodes.checked_mul(usize::try_from(counts.rank_bits).ok()?)?;
         let weights = usize::try_from(counts.weights).ok()?;
+        let hot = usize::try_from(counts.hot_nodes)
+            .ok()?
+            .checked_mul(usize::try_from(counts.hot_k).ok()?)?;
         let layout = Self {
             counts,
             child_count: section(nodes)?,
@@ -106,6 +131,10 @@ impl Layout {
             best: section(best_bits.div_ceil(8).checked_add(8)?)?,
             weights: section(weights.checked_mul(8)?)?,
             rank_from: section(weights.checked_mul(4)?)?,
+            hot_len: section(usize::try_from(counts.hot_nodes).ok()?)?,
+            hot_weights: section(hot.checked_mul(8)?)?,
+            hot_ends: section(hot.checked_mul(4)?)?,
+            hot_text: section(usize::try_from(counts.hot_text_bytes).ok()?)?,
             total: 0,
         };
         Some(Self {
@@ -117,13 +146,15 @@ impl Layout {
     /// Reads and checks the header of `bytes`: magic, version, header
     /// checksum, counts that fit the format, and a length that matches.
     pub fn read(bytes: &[u8]) -> Result<Self, IndexError> {
+        // A foreign file is "not an index" even when it is short.
+        let magic = bytes.get(..MAGIC.len()).unwrap_or(bytes);
+        if magic != &MAGIC[..magic.len()] || (bytes.len() >= MAGIC.len() && magic != MAGIC) {
+            return Err(IndexError::NotAnIndex);
+        }
         let header = bytes.get(..HEADER_LEN).ok_or(IndexError::Truncated {
             expected: HEADER_LEN as u64,
             found: bytes.len() as u64,
         })?;
-        if header[..8] != MAGIC {
-            return Err(IndexError::NotAnIndex);
-        }
         let version = u32_at(header, 8);
         if version != VERSION {
             return Err(IndexError::Version {
@@ -131,7 +162,7 @@ impl Layout {
                 supported: VERSION,
             });
         }
-        if checksum(&header[..56]) != u64_at(header, 56) {
+        if checksum(&header[..HEADER_SUM_AT]) != u64_at(header, HEADER_SUM_AT) {
             return Err(IndexError::Corrupt("the header's checksum does not match"));
         }
         let counts = Counts {
@@ -140,6 +171,9 @@ impl Layout {
             nodes: u64_at(header, 24),
             label_bytes: u64_at(header, 32),
             weights: u64_at(header, 40),
+            hot_nodes: u32_at(header, 48),
+            hot_k: u32_at(header, 52),
+            hot_text_bytes: u64_at(header, 56),
         };
         if !(1..=32).contains(&counts.rank_bits)
             || counts.terms > u64::from(u32::MAX)
@@ -147,6 +181,9 @@ impl Layout {
             || counts.label_bytes > u64::from(u32::MAX)
             || counts.weights > counts.terms
             || (counts.terms == 0) != (counts.nodes == 0)
+            || u64::from(counts.hot_nodes) > counts.nodes
+            || counts.hot_k > 1_024
+            || counts.hot_text_bytes > u64::from(u32::MAX)
         {
             return Err(IndexError::Corrupt("the header's counts are out of range"));
         }
@@ -172,16 +209,21 @@ impl Layout {
         header[24..32].copy_from_slice(&self.counts.nodes.to_le_bytes());
         header[32..40].copy_from_slice(&self.counts.label_bytes.to_le_bytes());
         header[40..48].copy_from_slice(&self.counts.weights.to_le_bytes());
-        header[48..56].copy_from_slice(&body_checksum.to_le_bytes());
-        let sum = checksum(&header[..56]);
-        header[56..64].copy_from_slice(&sum.to_le_bytes());
+        header[48..52].copy_from_slice(&self.counts.hot_nodes.to_le_bytes());
+        header[52..56].copy_from_slice(&self.counts.hot_k.to_le_bytes());
+        header[56..64].copy_from_slice(&self.counts.hot_text_bytes.to_le_bytes());
+        header[BODY_SUM_AT..BODY_SUM_AT + 8].copy_from_slice(&body_checksum.to_le_bytes());
+        let sum = checksum(&header[..HEADER_SUM_AT]);
+        header[HEADER_SUM_AT..HEADER_SUM_AT + 8].copy_from_slice(&sum.to_le_bytes());
         header
     }
 }
 
 /// The stored checksum of the body.
 pub fn stored_body_checksum(bytes: &[u8]) -> u64 {
-    bytes.get(..HEADER_LEN).map_or(0, |h| u64_at(h, 48))
+    bytes
+        .get(..HEADER_LEN)
+        .map_or(0, |h| u64_at(h, BODY_SUM_AT))
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> u32 {
@@ -255,6 +297,12 @@ pub struct Sections<'a> {
     best: &'a [u8],
     weights: &'a [u8],
     rank_from: &'a [u8],
+    pub hot_nodes: u32,
+    pub hot_k: u32,
+    hot_len: &'a [u8],
+    hot_weights: &'a [u8],
+    hot_ends: &'a [u8],
+    hot_text: &'a [u8],
 }
 
 /// A node's children: `first..first + count`, all after the node.
@@ -282,6 +330,12 @@ impl<'a> Sections<'a> {
             best: bytes.get(layout.best.clone())?,
             weights: bytes.get(layout.weights.clone())?,
             rank_from: bytes.get(layout.rank_from.clone())?,
+            hot_nodes: layout.counts.hot_nodes,
+            hot_k: layout.counts.hot_k,
+            hot_len: bytes.get(layout.hot_len.clone())?,
+            hot_weights: bytes.get(layout.hot_weights.clone())?,
+            hot_ends: bytes.get(layout.hot_ends.clone())?,
+            hot_text: bytes.get(layout.hot_text.clone())?,
         })
     }
 
@@ -364,6 +418,36 @@ impl<'a> Sections<'a> {
     }
 }
 
+impl<'a> Sections<'a> {
+    /// How many answers hot node `node` stores (`None`: not a hot node).
+    pub fn hot_len(&self, node: u32) -> Option<u32> {
+        if node >= self.hot_nodes {
+            return None;
+        }
+        let len = u32::from(*self.hot_len.get(node as usize)?);
+        (len <= self.hot_k).then_some(len)
+    }
+
+    /// The stored answer `i` of hot node `node`: its weight and text, or
+    /// `None` for a damaged entry.
+    pub fn hot_answer(&self, node: u32, i: u32) -> Option<(u64, &'a str)> {
+        if i >= self.hot_len(node)? {
+            return None;
+        }
+        let at = node as usize * self.hot_k as usize + i as usize;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(self.hot_weights.get(at * 8..at * 8 + 8)?);
+        let weight = u64::from_le_bytes(w);
+        let end = u32_at_checked(self.hot_ends, at * 4)? as usize;
+        let start = match at.checked_sub(1) {
+            Some(prev) => u32_at_checked(self.hot_ends, prev * 4)? as usize,
+            None => 0,
+        };
+        let text = std::str::from_utf8(self.hot_text.get(start..end)?).ok()?;
+        Some((weight, text))
+    }
+}
+
 fn u32_at_checked(bytes: &[u8], at: usize) -> Option<u32> {
     let mut word = [0u8; 4];
     word.copy_from_slice(bytes.get(at..at.checked_add(4)?)?);
@@ -395,6 +479,9 @@ mod tests {
             nodes: 150,
             label_bytes: 401,
             weights: 40,
+            hot_nodes: 20,
+            hot_k: 10,
+            hot_text_bytes: 999,
         };
         let layout = Layout::of(counts).expect("fits");
         let sections = [
@@ -407,6 +494,10 @@ mod tests {
             &layout.best,
             &layout.weights,
             &layout.rank_from,
+            &layout.hot_len,
+            &layout.hot_weights,
+            &layout.hot_ends,
+            &layout.hot_text,
         ];
         let mut end = HEADER_LEN;
         for s in sections {

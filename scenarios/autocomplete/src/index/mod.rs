@@ -206,6 +206,10 @@ impl Optimized {
             ("labels", l.labels.len()),
             ("best_ranks", l.best.len()),
             ("weights", l.weights.len() + l.rank_from.len()),
+            (
+                "hot_answers",
+                l.hot_len.len() + l.hot_weights.len() + l.hot_ends.len() + l.hot_text.len(),
+            ),
         ]
     }
 
@@ -221,6 +225,34 @@ impl Optimized {
     }
 }
 
+impl Optimized {
+    /// [`Completer::complete_bytes`] without the stored answers of the
+    /// shallowest nodes: always the best-first search. For benchmarks that
+    /// show what the stored answers save, and for tests that check both.
+    pub fn complete_searched(&self, prefix: &[u8], k: usize) -> Vec<Suggestion> {
+        let sections = self.sections();
+        match search::find(&sections, prefix) {
+            Some((node, path)) if k > 0 => search_from(&sections, node, path, k),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The best `k` terms under `node`, whose bytes from the root are `path`.
+fn search_from(sections: &Sections<'_>, node: u32, path: Vec<u8>, k: usize) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    search::top_k(
+        sections,
+        &[search::Seed { node, origin: 0 }],
+        |_| Some(path.clone()),
+        &search::Exclusions::default(),
+        0,
+        k,
+        &mut out,
+    );
+    out
+}
+
 impl Completer for Optimized {
     const VARIANT: &'static str = "optimized";
 
@@ -231,23 +263,22 @@ impl Completer for Optimized {
     }
 
     fn complete_bytes(&self, prefix: &[u8], k: usize) -> Vec<Suggestion> {
-        let mut out = Vec::new();
         if k == 0 {
-            return out;
+            return Vec::new();
         }
         let sections = self.sections();
-        if let Some((node, path)) = search::find(&sections, prefix) {
-            search::top_k(
-                &sections,
-                &[search::Seed { node, origin: 0 }],
-                |_| Some(path.clone()),
-                &search::Exclusions::default(),
-                0,
-                k,
-                &mut out,
-            );
+        let Some((node, path)) = search::find(&sections, prefix) else {
+            return Vec::new();
+        };
+        if k <= sections.hot_k as usize
+            && let Some(len) = sections.hot_len(node)
+        {
+            return (0..len.min(k as u32))
+                .filter_map(|i| sections.hot_answer(node, i))
+                .map(|(weight, text)| Suggestion::exact(text, weight))
+                .collect();
         }
-        out
+        search_from(&sections, node, path, k)
     }
 
     fn complete_fuzzy(&self, query: &FuzzyQuery, k: usize) -> Vec<Suggestion> {
