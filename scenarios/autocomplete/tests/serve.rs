@@ -188,9 +188,18 @@ async fn every_bad_request_is_a_json_400_naming_the_parameter() {
     ];
     for (uri, parameter) in cases {
         let reply = get(&app, &uri).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}: {}", reply.text());
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{uri}: {}",
+            reply.text()
+        );
         let error = reply.error();
-        assert_eq!(error.parameter.as_deref(), Some(parameter), "{uri}: {error:?}");
+        assert_eq!(
+            error.parameter.as_deref(),
+            Some(parameter),
+            "{uri}: {error:?}"
+        );
         assert!(
             error.error.contains(&format!("`{parameter}`")),
             "{uri}: the message names `{parameter}`: {}",
@@ -207,7 +216,10 @@ async fn every_bad_request_is_a_json_400_naming_the_parameter() {
 async fn limits_given_to_the_router_apply() {
     let limits = Limits::new(5, 3, 4).expect("valid limits");
     let app = router(Arc::new(Optimized::build(terms())), limits);
-    assert_eq!(get(&app, "/complete?q=c").await.answer().suggestions.len(), 3);
+    assert_eq!(
+        get(&app, "/complete?q=c").await.answer().suggestions.len(),
+        3
+    );
     assert_eq!(get(&app, "/complete?q=c&k=5").await.answer().k, 5);
     let error = get(&app, "/complete?q=c&k=6").await.error();
     assert!(error.error.contains("from 1 to 5"), "{}", error.error);
@@ -248,16 +260,26 @@ async fn metrics_count_requests_by_status_and_show_the_index_size() {
     let text = reply.text();
     let route = r#"method="GET",route="/complete""#;
     assert_eq!(
-        sample(&text, &format!("http_requests_total{{{route},status=\"200\"}}")),
+        sample(
+            &text,
+            &format!("http_requests_total{{{route},status=\"200\"}}")
+        ),
         Some(3.0),
         "{text}"
     );
     assert_eq!(
-        sample(&text, &format!("http_requests_total{{{route},status=\"400\"}}")),
+        sample(
+            &text,
+            &format!("http_requests_total{{{route},status=\"400\"}}")
+        ),
         Some(2.0),
         "{text}"
     );
-    assert_eq!(sample(&text, "autocomplete_terms"), Some(TERMS as f64), "{text}");
+    assert_eq!(
+        sample(&text, "autocomplete_terms"),
+        Some(TERMS as f64),
+        "{text}"
+    );
     assert!(text.contains("# TYPE http_request_duration_seconds histogram"));
     assert_eq!(
         sample(
@@ -274,17 +296,30 @@ async fn metrics_count_requests_by_status_and_show_the_index_size() {
         "the 2 ms objective is a bucket edge: {text}"
     );
     assert_eq!(
-        sample(&text, r#"autocomplete_query_duration_seconds_count{kind="exact"}"#),
+        sample(
+            &text,
+            r#"autocomplete_query_duration_seconds_count{kind="exact"}"#
+        ),
         Some(2.0),
         "{text}"
     );
     assert_eq!(
-        sample(&text, r#"autocomplete_query_duration_seconds_count{kind="fuzzy"}"#),
+        sample(
+            &text,
+            r#"autocomplete_query_duration_seconds_count{kind="fuzzy"}"#
+        ),
         Some(1.0),
         "{text}"
     );
-    assert_eq!(sample(&text, "http_requests_in_flight"), Some(1.0), "this scrape");
-    assert!(text.ends_with("# EOF\n"), "OpenMetrics text ends with # EOF");
+    assert_eq!(
+        sample(&text, "http_requests_in_flight"),
+        Some(1.0),
+        "this scrape"
+    );
+    assert!(
+        text.ends_with("# EOF\n"),
+        "OpenMetrics text ends with # EOF"
+    );
 }
 
 #[tokio::test]
@@ -313,7 +348,12 @@ async fn the_page_its_script_and_its_style_are_served() {
     let script = get(&app, "/app.js").await;
     assert_eq!(script.content_type(), "text/javascript; charset=utf-8");
     let js = script.text();
-    for needle in ["AbortController", "DEBOUNCE_MS = 100", "ArrowDown", "Escape"] {
+    for needle in [
+        "AbortController",
+        "DEBOUNCE_MS = 100",
+        "ArrowDown",
+        "Escape",
+    ] {
         assert!(js.contains(needle), "the script has {needle}");
     }
     assert!(!js.contains("innerHTML"), "text is never parsed as HTML");

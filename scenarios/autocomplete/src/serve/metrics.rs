@@ -242,7 +242,12 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         let _in_flight = InFlight::enter(&metrics.in_flight);
         next.run(request).await
     };
-    metrics.record(&method, &route, response.status().as_u16(), started.elapsed());
+    metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     if let Some(time) = response.extensions().get::<QueryTime>() {
         metrics.record_query(*time);
     }

@@ -135,9 +135,9 @@ impl TryFrom<ServeArgs> for ServeConfig {
         let source = match (args.index, args.terms, args.generate) {
             (Some(path), _, _) => Source::Index(path),
             (None, Some(path), _) => Source::Terms(path),
-            (None, None, Some(n)) => Source::Generate(
-                usize::try_from(n).map_err(|_| SourceError::TooMany { given: n })?,
-            ),
+            (None, None, Some(n)) => {
+                Source::Generate(usize::try_from(n).map_err(|_| SourceError::TooMany { given: n })?)
+            }
             (None, None, None) => return Err(SourceError::Missing),
         };
         let defaults = Limits::default();
