@@ -54,6 +54,7 @@ mod fuzzy;
 mod generate;
 mod load;
 mod naive;
+mod peer;
 pub mod serve;
 mod trie;
 pub mod workload;
@@ -64,6 +65,7 @@ pub use fuzzy::{
 pub use generate::{SplitMix64, generate};
 pub use load::{LoadError, load_terms, parse_terms};
 pub use naive::Naive;
+pub use peer::FstMap;
 pub use trie::Optimized;
 
 use std::cmp::Ordering;
