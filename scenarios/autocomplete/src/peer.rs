@@ -65,9 +65,8 @@ impl FstMap {
     /// Levenshtein automaton: a fuzzy ASCII query that fst can build one
     /// for. Otherwise (distance 0, a non-ASCII query, or too many states)
     /// it takes the exact range or the crate's own row automaton; see the
-    /// module docs.
-    /// Building the automaton to find out costs as much as the query's
-    /// first step.
+    /// module docs. Building the automaton to find out costs as much as the
+    /// query's first step.
     pub fn uses_fst_automaton(query: &FuzzyQuery) -> bool {
         query.max_distance() > 0 && fst_automaton(query).is_some()
     }
@@ -125,12 +124,19 @@ impl Completer for FstMap {
     const VARIANT: &'static str = "fst";
 
     /// fst refuses only keys that are out of order or repeated, which
-    /// [`canonicalize`] rules out; so an error here is a broken invariant
-    /// of this crate, not bad input.
+    /// [`canonicalize`] rules out, and reads back only what it wrote; so an
+    /// error here is a broken invariant of this crate, not bad input. The
+    /// buffer is shrunk to its length, so [`Completer::heap_bytes`] is both
+    /// the fst's size and its capacity.
     fn build(terms: Vec<Term>) -> Self {
         let terms = canonicalize(terms);
         let pairs = terms.iter().map(|t| (t.text.as_bytes(), t.weight));
-        match Map::from_iter(pairs) {
+        let shrunk = Map::from_iter(pairs).and_then(|map| {
+            let mut bytes = map.into_fst().into_inner();
+            bytes.shrink_to_fit();
+            Map::new(bytes)
+        });
+        match shrunk {
             Ok(map) => Self { map },
             Err(e) => panic!("fst refused {} canonical terms: {e}", terms.len()),
         }
@@ -171,6 +177,7 @@ impl Completer for FstMap {
         self.map.len()
     }
 
+    /// The fst's bytes (its one allocation, shrunk to fit at build).
     fn heap_bytes(&self) -> usize {
         self.map.as_fst().size()
     }
