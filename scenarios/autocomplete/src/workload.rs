@@ -312,8 +312,12 @@ pub fn latency_variants(mode: RunMode, terms: usize) -> &'static [&'static str] 
 /// prefixes, 10⁸ for fuzzy queries, whose per-term cost is a Levenshtein
 /// row per character; quick a tenth of that), divided by the size and
 /// clamped to at least 10 and at most the indexed count: the naive variant
-/// at 5M gets 200 exact and 20 fuzzy queries per class in full mode.
+/// at 5M gets 200 exact and 20 fuzzy queries per class in full mode. Quick
+/// mode runs no scan above 100k terms (0 queries), as [`latency_variants`].
 pub fn latency_query_count(mode: RunMode, cost: Cost, terms: usize, class: QueryClass) -> usize {
+    if mode == RunMode::Quick && cost == Cost::Scan && terms > MEDIUM.terms {
+        return 0;
+    }
     let (indexed, exact_budget, fuzzy_budget) = match mode {
         RunMode::Full => (1000, 1_000_000_000, 100_000_000),
         RunMode::Quick => (200, 100_000_000, 10_000_000),
