@@ -58,6 +58,7 @@ mod generate;
 pub mod index;
 mod load;
 mod naive;
+mod peer;
 pub mod serve;
 pub mod workload;
 
@@ -68,6 +69,7 @@ pub use generate::{SplitMix64, generate};
 pub use index::{IndexError, Optimized, Session, Verify};
 pub use load::{LoadError, load_terms, parse_terms};
 pub use naive::Naive;
+pub use peer::FstMap;
 
 use std::cmp::Ordering;
 
