@@ -251,20 +251,23 @@ fn start_server<C: Completer + Send + Sync + 'static>(index: C) -> Result<Servic
     .map_err(|e| format!("the {} server: {e}", C::VARIANT))
 }
 
+/// One line per plan and request type: latency from the scheduled send
+/// (what perflab records), and goose's own send-to-headers time, which
+/// leaves out how late a paced request went out.
 fn summarize(variant: Variant, report: &LoadReport) {
     let ms = |ns: Option<u64>| {
         ns.map_or_else(|| "-".to_owned(), |v| format!("{:.3} ms", v as f64 / 1e6))
     };
     for stats in std::iter::once(&report.total).chain(&report.requests) {
-        let latency = stats.latency.as_ref();
+        let name = if stats.name == report.plan {
+            report.plan.clone()
+        } else {
+            format!("{}/{}", report.plan, stats.name)
+        };
+        let (latency, service) = (stats.latency.as_ref(), stats.service.as_ref());
         eprintln!(
-            "{variant} {}{}: {} requests, {} failed, p50 {}, p95 {}, p99 {}, max {}, {:.0} requests/s",
-            report.plan,
-            if stats.name == report.plan {
-                String::new()
-            } else {
-                format!("/{}", stats.name)
-            },
+            "{variant} {name}: {} requests, {} failed, p50 {}, p95 {}, p99 {}, max {}, \
+             {:.0} requests/s (service time p50 {}, p99 {})",
             stats.count,
             stats.failures,
             ms(latency.map(|l| l.p50_ns)),
@@ -272,6 +275,8 @@ fn summarize(variant: Variant, report: &LoadReport) {
             ms(latency.map(|l| l.p99_ns)),
             ms(latency.map(|l| l.max_ns)),
             stats.throughput_per_sec,
+            ms(service.map(|l| l.p50_ns)),
+            ms(service.map(|l| l.p99_ns)),
         );
     }
 }

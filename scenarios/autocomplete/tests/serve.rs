@@ -403,3 +403,111 @@ fn a_real_server_on_loopback_answers_and_refuses_with_json() {
     assert_eq!(error.parameter.as_deref(), Some("q"));
     server.stop().expect("the server stops cleanly");
 }
+
+/// An index whose fuzzy queries block until the test opens the gate.
+struct Gated {
+    inner: Naive,
+    open: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+    /// Fuzzy queries inside the index now.
+    inside: std::sync::atomic::AtomicUsize,
+}
+
+impl Gated {
+    fn open(&self) {
+        *self.open.lock().expect("the gate") = true;
+        self.opened.notify_all();
+    }
+}
+
+impl Completer for Gated {
+    const VARIANT: &'static str = "gated";
+
+    fn build(terms: Vec<autocomplete::Term>) -> Self {
+        Gated {
+            inner: Naive::build(terms),
+            open: std::sync::Mutex::new(false),
+            opened: std::sync::Condvar::new(),
+            inside: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    fn complete_bytes(&self, prefix: &[u8], k: usize) -> Vec<Suggestion> {
+        self.inner.complete_bytes(prefix, k)
+    }
+
+    fn complete_fuzzy(&self, query: &FuzzyQuery, k: usize) -> Vec<Suggestion> {
+        self.inside
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut open = self.open.lock().expect("the gate");
+        while !*open {
+            open = self.opened.wait(open).expect("the gate");
+        }
+        drop(open);
+        self.inner.complete_fuzzy(query, k)
+    }
+
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.inner.heap_bytes()
+    }
+}
+
+/// Regression: with one queue for all queries, as many slow fuzzy queries as
+/// cores held every permit and exact queries waited behind them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_fuzzy_queries_do_not_hold_up_exact_ones() {
+    let gated = Arc::new(Gated::build(terms()));
+    // Opens the gate however the test ends: the runtime waits for the
+    // blocked query threads when it shuts down.
+    struct OpenOnDrop(Arc<Gated>);
+    impl Drop for OpenOnDrop {
+        fn drop(&mut self) {
+            self.0.open();
+        }
+    }
+    let _guard = OpenOnDrop(Arc::clone(&gated));
+    let app = router(Arc::clone(&gated), Limits::default());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let fuzzy: Vec<_> = (0..cores)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { get(&app, "/complete?q=cartn&fuzzy=1").await })
+        })
+        .collect();
+    // Every fuzzy request is in the handler (the scrape is the one more in
+    // flight), and at least one is inside the index, holding its permit.
+    let series = "http_requests_in_flight";
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the fuzzy requests never all reached the handler"
+        );
+        let text = get(&app, "/metrics").await.text();
+        let inside = gated.inside.load(std::sync::atomic::Ordering::SeqCst);
+        if sample(&text, series) == Some((cores + 1) as f64) && inside >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let exact = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        get(&app, "/complete?q=ca&k=3"),
+    )
+    .await
+    .expect("an exact query is answered while fuzzy ones are stuck");
+    let naive = Naive::build(terms());
+    assert_eq!(exact.answer().suggestions, bodies(naive.complete("ca", 3)));
+    assert!(
+        fuzzy.iter().all(|f| !f.is_finished()),
+        "the gate is still shut"
+    );
+    gated.open();
+    for reply in fuzzy {
+        assert_eq!(reply.await.expect("a fuzzy request").status, StatusCode::OK);
+    }
+}

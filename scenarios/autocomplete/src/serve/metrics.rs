@@ -47,7 +47,7 @@ pub const UNMATCHED: &str = "unmatched";
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Which path of the index answered, as a handler reports it (in the
-/// response's extensions) to [`track`].
+/// response's extensions) to the `track` middleware.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QueryKind {
     /// `Completer::complete`.

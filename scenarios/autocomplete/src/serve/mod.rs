@@ -116,12 +116,25 @@ pub enum SourceError {
         /// The file asked for.
         path: PathBuf,
     },
-    /// The term list could not be loaded.
+    /// The term list could not be loaded. (The message includes the
+    /// cause's, so it is not a `source` too: `{:#}` would say it twice.)
     #[error("--terms: {0}")]
-    Terms(#[from] LoadError),
+    Terms(LoadError),
     /// `--max-k` is unusable.
     #[error("--max-k: {0}")]
-    Limits(#[from] LimitsError),
+    Limits(LimitsError),
+}
+
+impl From<LoadError> for SourceError {
+    fn from(e: LoadError) -> Self {
+        SourceError::Terms(e)
+    }
+}
+
+impl From<LimitsError> for SourceError {
+    fn from(e: LimitsError) -> Self {
+        SourceError::Limits(e)
+    }
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -137,11 +150,9 @@ impl TryFrom<ServeArgs> for ServeConfig {
             (None, None, None) => return Err(SourceError::Missing),
         };
         let defaults = Limits::default();
-        let limits = Limits::new(
-            args.max_k,
-            defaults.default_k().min(args.max_k.max(1)),
-            defaults.max_query_chars(),
-        )?;
+        // A smaller largest k lowers the default with it; 0 stays an error.
+        let default_k = defaults.default_k().min(args.max_k).max(1);
+        let limits = Limits::new(args.max_k, default_k, defaults.max_query_chars())?;
         Ok(Self {
             source,
             variant: args.variant,
@@ -247,5 +258,68 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<ServeConfig, SourceError> {
+        let argv = std::iter::once("serve").chain(args.iter().copied());
+        let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        ServeConfig::try_from(cli.serve)
+    }
+
+    #[test]
+    fn the_options_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exactly_one_source_is_required() {
+        assert!(Cli::try_parse_from(["serve"]).is_err());
+        assert!(Cli::try_parse_from(["serve", "--generate", "5", "--terms", "t"]).is_err());
+        assert!(Cli::try_parse_from(["serve", "--generate", "0"]).is_err());
+        let c = config(&["--generate", "5", "--max-k", "3"]).expect("valid");
+        assert_eq!(c.source, Source::Generate(5));
+        assert_eq!((c.limits.max_k(), c.limits.default_k()), (3, 3));
+        assert_eq!(c.variant, Variant::Optimized);
+        assert!(matches!(
+            config(&["--generate", "5", "--max-k", "0"]),
+            Err(SourceError::Limits(_))
+        ));
+    }
+
+    #[test]
+    fn index_files_say_what_they_need() {
+        let optimized = config(&["--index", "ix.bin"]).expect("valid");
+        let err = optimized.source.open_optimized().expect_err("not yet");
+        assert!(
+            matches!(err, SourceError::IndexNotSupported { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("ix.bin"), "{err}");
+        let naive = config(&["--index", "ix.bin", "--variant", "naive"]).expect("valid");
+        let err = naive.source.open_naive().expect_err("never");
+        assert!(matches!(err, SourceError::NaiveFromIndex { .. }), "{err}");
+    }
+
+    #[test]
+    fn generated_and_loaded_terms_are_served() {
+        let index = Source::Generate(50).open_naive().expect("generated");
+        assert_eq!(index.len(), generate(50, workload::SEED).len());
+        let err = Source::Terms("/nonexistent/terms.txt".into())
+            .open_optimized()
+            .expect_err("no such file");
+        assert!(err.to_string().starts_with("--terms: "), "{err}");
+        assert!(err.to_string().contains("/nonexistent/terms.txt"), "{err}");
     }
 }

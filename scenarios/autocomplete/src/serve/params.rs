@@ -34,8 +34,10 @@ pub struct Limits {
 /// Why a set of [`Limits`] is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitsError {
-    /// The default `k` is 0 or above the largest.
-    #[error("default k {default_k} must be between 1 and the largest k, {max_k}")]
+    /// The default `k` is 0 or above the largest (or the largest is 0).
+    #[error(
+        "the largest k is {max_k}; it and the default k ({default_k}) must be at least 1, and the default at most the largest"
+    )]
     DefaultK {
         /// The default asked for.
         default_k: usize,
