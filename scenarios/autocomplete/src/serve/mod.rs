@@ -300,13 +300,19 @@ mod tests {
 
     #[test]
     fn index_files_say_what_they_need() {
-        let optimized = config(&["--index", "ix.bin"]).expect("valid");
-        let err = optimized.source.open_optimized().expect_err("not yet");
-        assert!(
-            matches!(err, SourceError::IndexNotSupported { .. }),
-            "{err}"
-        );
+        let optimized = config(&["--index", "/nonexistent/ix.bin"]).expect("valid");
+        let err = optimized.source.open_optimized().expect_err("no such file");
+        assert!(matches!(err, SourceError::Index(_)), "{err}");
         assert!(err.to_string().contains("ix.bin"), "{err}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ix.bin");
+        Optimized::build(generate(50, workload::SEED))
+            .write(&path)
+            .expect("write");
+        let served = Source::Index(path)
+            .open_optimized()
+            .expect("a written index opens");
+        assert_eq!(served.len(), 50);
         let naive = config(&["--index", "ix.bin", "--variant", "naive"]).expect("valid");
         let err = naive.source.open_naive().expect_err("never");
         assert!(matches!(err, SourceError::NaiveFromIndex { .. }), "{err}");
