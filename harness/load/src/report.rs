@@ -141,6 +141,9 @@ impl RequestStats {
     }
 }
 
+/// The benchmark suffix of a paced plan's service time: `load/<plan>/service_time`.
+pub const SERVICE_TIME: &str = "service_time";
+
 impl LoadReport {
     /// Builds the report from every completed request. `names` are the
     /// enabled request types in plan order, indexed by `RequestRecord::kind`.
@@ -188,6 +191,28 @@ impl LoadReport {
             }
         }
         out.extend(self.total.measurements(scenario, variant, &base));
+        // Paced latency counts from the intended send time, so it includes
+        // the load generator's own lateness; the service's share alone (sent
+        // to headers received) goes beside it, for objectives about the
+        // service rather than the generator.
+        if self.target_rate_per_sec.is_some()
+            && self.total.count > 0
+            && let Some(service) = &self.total.service
+        {
+            let key = |metric| MeasurementKey {
+                scenario: scenario.to_owned(),
+                variant: variant.to_owned(),
+                benchmark: format!("{base}/{SERVICE_TIME}"),
+                metric,
+            };
+            for (metric, ns) in [
+                (MetricKind::LatencyP50, service.p50_ns),
+                (MetricKind::LatencyP95, service.p95_ns),
+                (MetricKind::LatencyP99, service.p99_ns),
+            ] {
+                out.push(Measurement::new(key(metric), ns as f64, Tool::Goose));
+            }
+        }
         out
     }
 
@@ -319,6 +344,29 @@ mod tests {
         assert!(names.contains(&"load/mix/fast latency_p99".to_owned()));
         assert!(names.contains(&"load/mix/broken errors".to_owned()));
         assert!(names.contains(&"load/mix throughput".to_owned()));
+        // Service time goes beside a paced total only, not a closed loop's.
+        assert!(!names.iter().any(|n| n.contains("service_time")));
+        let mut paced = report();
+        paced.target_rate_per_sec = Some(50.0);
+        let service: Vec<_> = paced
+            .measurements("dashboard", "naive")
+            .into_iter()
+            .filter(|m| m.key.benchmark == "load/mix/service_time")
+            .map(|m| (m.key.metric, m.estimate))
+            .collect();
+        let expected = paced
+            .total
+            .service
+            .clone()
+            .expect("successes have a service time");
+        assert_eq!(
+            service,
+            [
+                (MetricKind::LatencyP50, expected.p50_ns as f64),
+                (MetricKind::LatencyP95, expected.p95_ns as f64),
+                (MetricKind::LatencyP99, expected.p99_ns as f64),
+            ]
+        );
         // No latency for a type with no success, nothing for an idle type.
         assert!(!names.contains(&"load/mix/broken latency_p50".to_owned()));
         assert!(!names.iter().any(|n| n.starts_with("load/mix/idle")));

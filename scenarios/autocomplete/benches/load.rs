@@ -8,8 +8,11 @@
 //!
 //! - `paced`: [`USERS`] users sending [`PACED_RATE`] requests/s in total on a
 //!   fixed schedule, latency counted from each request's scheduled time, so
-//!   a stall is charged to every request it delayed. This is the plan the
-//!   service objective in `perflab.toml` judges (p99 at most 2 ms);
+//!   a stall is charged to every request it delayed. perflab-load also
+//!   records its service time (`load/paced/service_time`: sent to headers
+//!   received), which the service objective in `perflab.toml` judges (p99
+//!   at most 2 ms), because on two shared cores the generator itself sends
+//!   about a millisecond late;
 //! - `closed`: the same users with no think time, for the sustainable
 //!   throughput (its latency is mostly queueing on two shared cores).
 //!
