@@ -58,7 +58,7 @@ pub fn builtin_gate(metric: MetricKind) -> bool {
     use MetricKind::*;
     match metric {
         Instructions | HeapTotalBytes | HeapTotalBlocks | HeapPeakBytes | HeapPeakBlocks
-        | HeapLeakedBytes | HeapLeakedBlocks | DbQueries => true,
+        | HeapLeakedBytes | HeapLeakedBlocks | DbQueries | BytesPerItem => true,
         L1Hits | LlHits | RamHits | TotalReadWrite | EstimatedCycles => false,
         WallTime | PeakRss | HeapGrowth | RssGrowth | LatencyP50 | LatencyP90 | LatencyP95
         | LatencyP99 | LatencyMax | Throughput | Errors | TimeRatio | PeakRssRatio => false,

@@ -44,7 +44,8 @@
 //! file); each setting comes from the most specific place that sets it.
 //! Settings that would be ignored are errors: `soft_pct`/`hard_abs` on a
 //! noisy metric, `min_effect_pct`/`confidence` on a deterministic counter.
-//! Built-in: instruction and heap counters gate with `soft_pct = 2.0`; cache
+//! Built-in: instruction and heap counters, statements per request and bytes
+//! per item (an index's size per term) gate with `soft_pct = 2.0`; cache
 //! simulation events and all noisy metrics only inform (see
 //! [`builtin_gate`]); SLOs gate unless `gate = false` applies. A commented
 //! example is `perflab.example.toml` beside this crate.

@@ -154,6 +154,9 @@ metric_kinds! {
     TimeRatio = "time_ratio", Ratio, LowerIsBetter, Noisy;
     /// Peak resident memory relative to a reference tool on the same input.
     PeakRssRatio = "peak_rss_ratio", Ratio, LowerIsBetter, Noisy;
+    /// Bytes a data structure takes per item it holds (an index's bytes per
+    /// term), for a fixed input.
+    BytesPerItem = "bytes_per_item", Bytes, LowerIsBetter, Deterministic;
 }
 
 impl MetricKind {

@@ -7,7 +7,7 @@
 //! shows its spread, not one point. For each data set and contender:
 //!
 //! 1. **build**: one timed `Completer::build` of the data set, and the
-//!    index's `heap_bytes() / len()`;
+//!    index's `heap_bytes() / len()` (`index_size`, bytes per term);
 //! 2. **load**: the time to open the optimized index from a file, checksum
 //!    verified (`index_load`) and header only (`index_map`); see
 //!    [`optimized_open_time`];
@@ -311,6 +311,13 @@ fn run_contender<C: Contender>(
     let ns = |d: Duration| d.as_nanos() as f64;
     let build_id = format!("index_build/{}", data.label);
     report.push(measured(variant, build_id, MetricKind::WallTime, ns(build)));
+    let size_id = format!("index_size/{}", data.label);
+    report.push(measured(
+        variant,
+        size_id,
+        MetricKind::BytesPerItem,
+        index.heap_bytes() as f64 / index.len().max(1) as f64,
+    ));
     if let Some(load) = load {
         let load_id = format!("index_load/{}", data.label);
         report.push(measured(variant, load_id, MetricKind::WallTime, ns(load)));
