@@ -354,11 +354,7 @@ mod tests {
             .filter(|m| m.key.benchmark == "load/mix/service_time")
             .map(|m| (m.key.metric, m.estimate))
             .collect();
-        let expected = paced
-            .total
-            .service
-            .clone()
-            .expect("successes have a service time");
+        let expected = paced.total.service.expect("successes have a service time");
         assert_eq!(
             service,
             [

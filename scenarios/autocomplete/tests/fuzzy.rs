@@ -20,8 +20,8 @@ fn least_prefix_distance(query: &[char], term: &[char]) -> usize {
     for (i, row) in table.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=query.len() {
-        table[0][j] = j;
+    for (j, cell) in table[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=term.len() {
         for j in 1..=query.len() {

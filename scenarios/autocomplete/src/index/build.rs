@@ -184,15 +184,15 @@ pub fn build(terms: &[Term]) -> Vec<u8> {
     bytes[layout.first_byte.clone()].copy_from_slice(&nodes.first_byte);
     bytes[layout.label_len.clone()].copy_from_slice(&nodes.label_len);
     let mut label_at = 0u32;
-    for node in 0..count {
+    for (node, (&first, &len)) in first_child.iter().zip(&nodes.label_len).enumerate() {
         if node % SAMPLE == 0 {
             let s = node / SAMPLE * 4;
             let child = &mut bytes[layout.child_at.start + s..layout.child_at.start + s + 4];
-            child.copy_from_slice(&first_child[node].to_le_bytes());
+            child.copy_from_slice(&first.to_le_bytes());
             let label = &mut bytes[layout.label_at.start + s..layout.label_at.start + s + 4];
             label.copy_from_slice(&label_at.to_le_bytes());
         }
-        label_at += u32::from(nodes.label_len[node]);
+        label_at += u32::from(len);
     }
     bytes[layout.labels.clone()].copy_from_slice(&nodes.labels);
     pack(&mut bytes[layout.best.clone()], &best, rank_bits);

@@ -507,13 +507,15 @@ fn char_child(sections: &Sections<'_>, node: u32, offset: u8, c: char) -> Option
     Some((node, offset))
 }
 
+/// A character being read across labels: node, offset in its label, the
+/// label's offset, and the bytes of the character so far (and how many).
+type Partial = (u32, u8, Option<u32>, [u8; 4], usize);
+
 /// The positions one character below `(node, offset)`: read label bytes
 /// until a character is complete, branching into the children at label
 /// ends (a character may span nodes). Invalid UTF-8 ends a branch.
 fn char_children(sections: &Sections<'_>, node: u32, offset: u8, out: &mut Vec<(u32, u8, char)>) {
-    // (node, offset, label offset, pending bytes, pending length)
-    let mut stack: Vec<(u32, u8, Option<u32>, [u8; 4], usize)> =
-        vec![(node, offset, sections.label_offset(node), [0; 4], 0)];
+    let mut stack: Vec<Partial> = vec![(node, offset, sections.label_offset(node), [0; 4], 0)];
     while let Some((node, offset, label_at, mut pending, mut len)) = stack.pop() {
         let label = label_at
             .and_then(|at| sections.label(node, at))
