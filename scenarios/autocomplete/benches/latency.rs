@@ -29,8 +29,7 @@
 //! the data grows: at 5M terms 200 exact and 20 fuzzy queries per class,
 //! because one exact query scans for about 10 ms there and one fuzzy query
 //! for far longer. Quick mode runs no scan above 100k terms.
-//! A class also stops early, with a warning in the fragment, when it
-//! passes [`workload::latency_time_cap`].
+//! A class stops early, with a warning, past [`workload::latency_time_cap`].
 //!
 //! **Data.** Generated terms (full: 100k, 1M, 5M; quick: 100k for all and
 //! 1M for fst and optimized; test: 3k), and Debian's word list
@@ -44,24 +43,18 @@
 //! other benches'): `latency/<data>_<class>` with `latency_p50` (the median,
 //! with every query's time as its samples, so perflab's bootstrap compares
 //! medians) and `latency_p99` (nearest rank, reported only from 100 queries
-//! up: below that it is the maximum, not a percentile); `index_build/<data>`
-//! and `index_load/<data>` as `wall_time` of one run each (no samples: a
-//! single build is one observation, so compare them with care). Bytes per
-//! term is printed but not recorded: perflab's metric kinds have no
-//! per-item size, and recording it as a heap metric would misname it.
+//! up: below that it is the maximum, not a percentile); `index_build`,
+//! `index_load` and `index_map/<data>` as `wall_time` of one run each (one
+//! observation each: compare with care); `index_size/<data>` as
+//! `bytes_per_item`.
 //!
 //! **Tool name.** perflab runs fragment benches as `goose` or `dhat` (see
 //! `harness/collect/src/tools`); there is no tool for a bench that times
-//! itself. This one is declared `goose`, the tool whose metrics
-//! (`latency_p50`, `latency_p99`) these are, and its measurements say
-//! `goose` although no goose code runs. A `Tool` of its own in
-//! `perflab-schema` would be more honest.
+//! itself, so this one is declared `goose`, whose metrics these are.
 //!
-//! Results go to `$PERFLAB_FRAGMENT` when perflab runs the bench, and a
-//! table to stderr always (progress as it goes, a summary at the end).
-//! Under `cargo test --benches` every query's answer is also checked
-//! against the naive variant's, so the bench cannot rot into timing wrong
-//! answers.
+//! Results go to `$PERFLAB_FRAGMENT` under perflab, and a table to stderr
+//! always (progress, then a summary). Under `cargo test --benches` every
+//! answer is checked against the naive variant's.
 
 use std::hint::black_box;
 use std::path::PathBuf;

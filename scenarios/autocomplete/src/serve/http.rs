@@ -35,6 +35,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
+use super::error::error;
 use super::metrics::{self, Metrics, QueryKind, QueryTime};
 use super::params::{CompleteParams, Limits, parse_query};
 use crate::{Completer, FuzzyQuery, QueryError, Suggestion};
@@ -73,16 +74,6 @@ impl From<Suggestion> for SuggestionBody {
             distance: s.distance,
         }
     }
-}
-
-/// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// What is wrong, naming the parameter when one is at fault.
-    pub error: String,
-    /// The parameter at fault, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameter: Option<String>,
 }
 
 /// What every handler shares.
@@ -155,15 +146,6 @@ where
         })
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
-}
-
-/// A JSON error response.
-pub(super) fn error(status: StatusCode, parameter: Option<&str>, message: String) -> Response {
-    let body = ErrorBody {
-        error: message,
-        parameter: parameter.map(str::to_owned),
-    };
-    (status, Json(body)).into_response()
 }
 
 fn page(content_type: &'static str, body: &'static str) -> Response {

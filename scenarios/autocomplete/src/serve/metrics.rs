@@ -263,7 +263,7 @@ pub fn render(metrics: &Metrics) -> Response {
             text,
         )
             .into_response(),
-        Err(_) => super::http::error(
+        Err(_) => super::error::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             None,
             "encoding the metrics failed".into(),

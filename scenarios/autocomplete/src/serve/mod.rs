@@ -22,6 +22,7 @@
 //! the checks live in one place. What it does not do: TLS, authentication,
 //! reloading the index, or rate limiting (put a proxy in front for those).
 
+mod error;
 mod http;
 mod metrics;
 mod params;
@@ -37,7 +38,8 @@ use crate::{
     Completer, IndexError, LoadError, Naive, Optimized, Term, generate, load_terms, workload,
 };
 
-pub use http::{CompleteResponse, ErrorBody, SuggestionBody, router};
+pub use error::ErrorBody;
+pub use http::{CompleteResponse, SuggestionBody, router};
 pub use metrics::{CONTENT_TYPE, LATENCY_BUCKETS, QueryKind, UNMATCHED};
 pub use params::{
     CompleteParams, DEFAULT_K, DEFAULT_MAX_K, Limits, LimitsError, ParamError, parse_query,
