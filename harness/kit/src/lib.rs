@@ -31,6 +31,8 @@ mod output;
 mod service;
 mod variant;
 
+#[cfg(feature = "metrics")]
+pub mod http_metrics;
 pub use mode::RunMode;
 pub use output::{BenchOutput, OutputError};
 #[cfg(feature = "service")]
