@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::{Completer, FuzzyQuery, Suggestion, Term, fuzzy_order, rank_order};
+use crate::{Completer, FuzzyQuery, Suggestion, Term, fuzzy_order};
 
 /// Linear-scan autocomplete over a plain list of terms.
 #[derive(Debug, Clone)]
@@ -18,8 +18,26 @@ pub struct Naive {
     terms: Vec<Term>,
 }
 
-fn by_rank(a: &&Term, b: &&Term) -> std::cmp::Ordering {
-    rank_order(&a.text, a.weight, &b.text, b.weight)
+/// The best `k` of `matches` (term and distance) in [`fuzzy_order`], which
+/// for exact matches (all distance 0) is [`crate::rank_order`]: a partial
+/// selection, then a sort of only the `k` selected.
+fn best_k(mut matches: Vec<(&Term, u8)>, k: usize) -> Vec<Suggestion> {
+    let order = |a: &(&Term, u8), b: &(&Term, u8)| {
+        fuzzy_order((&a.0.text, a.0.weight, a.1), (&b.0.text, b.0.weight, b.1))
+    };
+    if matches.len() > k {
+        matches.select_nth_unstable_by(k - 1, order);
+        matches.truncate(k);
+    }
+    matches.sort_unstable_by(order);
+    matches
+        .into_iter()
+        .map(|(term, distance)| Suggestion {
+            text: term.text.clone(),
+            weight: term.weight,
+            distance,
+        })
+        .collect()
 }
 
 impl Completer for Naive {
@@ -63,20 +81,13 @@ impl Completer for Naive {
         if k == 0 {
             return Vec::new();
         }
-        let mut matches: Vec<&Term> = self
+        let matches = self
             .terms
             .iter()
             .filter(|term| term.text.as_bytes().starts_with(prefix))
+            .map(|term| (term, 0))
             .collect();
-        if matches.len() > k {
-            matches.select_nth_unstable_by(k - 1, by_rank);
-            matches.truncate(k);
-        }
-        matches.sort_unstable_by(by_rank);
-        matches
-            .into_iter()
-            .map(|term| Suggestion::exact(term.text.clone(), term.weight))
-            .collect()
+        best_k(matches, k)
     }
 
     /// Every term's prefix distance, one Levenshtein row per character of
@@ -86,27 +97,12 @@ impl Completer for Naive {
         if k == 0 {
             return Vec::new();
         }
-        let mut matches: Vec<(&Term, u8)> = self
+        let matches = self
             .terms
             .iter()
             .filter_map(|term| Some((term, query.distance_to(&term.text)?)))
             .collect();
-        let order = |a: &(&Term, u8), b: &(&Term, u8)| {
-            fuzzy_order((&a.0.text, a.0.weight, a.1), (&b.0.text, b.0.weight, b.1))
-        };
-        if matches.len() > k {
-            matches.select_nth_unstable_by(k - 1, order);
-            matches.truncate(k);
-        }
-        matches.sort_unstable_by(order);
-        matches
-            .into_iter()
-            .map(|(term, distance)| Suggestion {
-                text: term.text.clone(),
-                weight: term.weight,
-                distance,
-            })
-            .collect()
+        best_k(matches, k)
     }
 
     fn len(&self) -> usize {

@@ -368,6 +368,24 @@ impl<'a> Sections<'a> {
         })
     }
 
+    /// The child of `node` whose label starts with `byte`, and that label.
+    /// Siblings are in rank order, so this scans their first bytes (which
+    /// are distinct, except an end child's, whose label is empty).
+    pub fn child_by_byte(&self, node: u32, byte: u8) -> Option<(u32, &'a [u8])> {
+        let children = self.children(node)?;
+        let (first, count) = (children.first as usize, children.count as usize);
+        let firsts = self.first_byte.get(first..first + count)?;
+        let lens = self.label_len.get(first..first + count)?;
+        let slot = firsts
+            .iter()
+            .zip(lens)
+            .position(|(&b, &len)| b == byte && len > 0)?;
+        let before: u32 = lens[..slot].iter().map(|&l| u32::from(l)).sum();
+        let child = children.first + slot as u32;
+        let label = self.label(child, children.label_at.saturating_add(before))?;
+        Some((child, label))
+    }
+
     /// Whether `node` is a leaf: one term, ending at its label's end.
     pub fn is_leaf(&self, node: u32) -> bool {
         self.child_count.get(node as usize) == Some(&0)

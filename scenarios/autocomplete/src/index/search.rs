@@ -184,24 +184,7 @@ pub fn find(index: &Sections<'_>, prefix: &[u8]) -> Option<(u32, Vec<u8>)> {
     let mut at = 0u32;
     let mut path = Vec::with_capacity(prefix.len() + 16);
     while path.len() < prefix.len() {
-        let children = index.children(at)?;
-        let (first, count) = (children.first as usize, children.count as usize);
-        let bytes = index.first_byte.get(first..first + count)?;
-        let lens = index.label_len.get(first..first + count)?;
-        // Siblings are in rank order, so scan their first bytes (distinct,
-        // except for an end child's, whose label is empty).
-        let want = prefix[path.len()];
-        let slot = bytes
-            .iter()
-            .zip(lens)
-            .position(|(&b, &len)| b == want && len > 0)?;
-        let child = children.first + slot as u32;
-        let before: u32 = lens[..slot].iter().map(|&l| u32::from(l)).sum();
-        let offset = children.label_at.saturating_add(before);
-        let label = index.label(child, offset)?;
-        if label.is_empty() {
-            return None; // only end children have empty labels
-        }
+        let (child, label) = index.child_by_byte(at, prefix[path.len()])?;
         let rest = &prefix[path.len()..];
         let common = label.len().min(rest.len());
         if label[..common] != rest[..common] {

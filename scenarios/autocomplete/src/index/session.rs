@@ -334,16 +334,13 @@ impl<'a> Session<'a> {
             chars.push(pos.ch);
             at = pos.parent;
         }
-        let mut path: String = chars.iter().rev().collect();
+        let mut path = chars.iter().rev().collect::<String>().into_bytes();
         let pos = self.positions.get(p as usize)?;
         if pos.node != 0 {
-            let offset = sections.label_offset(pos.node)?;
-            let label = sections.label(pos.node, offset)?;
-            let mut bytes = std::mem::take(&mut path).into_bytes();
-            bytes.extend_from_slice(label.get(usize::from(pos.offset)..)?);
-            return Some(bytes);
+            let label = sections.label(pos.node, sections.label_offset(pos.node)?)?;
+            path.extend_from_slice(label.get(usize::from(pos.offset)..)?);
         }
-        Some(path.into_bytes())
+        Some(path)
     }
 
     fn saturated(&self) -> u8 {
@@ -486,18 +483,8 @@ fn char_child(sections: &Sections<'_>, node: u32, offset: u8, c: char) -> Option
     let mut label = sections.label(node, sections.label_offset(node)?)?;
     for &b in bytes {
         if usize::from(offset) >= label.len() {
-            let children = sections.children(node)?;
-            let (first, count) = (children.first as usize, children.count as usize);
-            let firsts = sections.first_byte.get(first..first + count)?;
-            let lens = sections.label_len.get(first..first + count)?;
-            let slot = firsts
-                .iter()
-                .zip(lens)
-                .position(|(&f, &len)| f == b && len > 0)?;
-            let before: u32 = lens[..slot].iter().map(|&l| u32::from(l)).sum();
-            node = children.first + slot as u32;
+            (node, label) = sections.child_by_byte(node, b)?;
             offset = 0;
-            label = sections.label(node, children.label_at.saturating_add(before))?;
         }
         if label.get(usize::from(offset)) != Some(&b) {
             return None;
