@@ -21,6 +21,7 @@ mod error;
 pub mod model;
 mod naive;
 pub mod service;
+pub mod testing;
 
 pub use cache::{CacheConfig, CacheStats, CachedCatalog};
 pub use db::{CatalogSpec, Db, DbError, OriginCounts, QueryKind, SeedStats, seed, sqlite_url};

@@ -12,7 +12,10 @@ use catalog_cache::{CacheConfig, Catalog, CatalogSpec, Db, Variant, seed, servic
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "catalog-cache", about = "perflab's catalog-cache scenario: seed or serve a product catalog")]
+#[command(
+    name = "catalog-cache",
+    about = "perflab's catalog-cache scenario: seed or serve a product catalog"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +108,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             ttl_only,
             no_warm,
         } => {
-            let variant: Variant = variant.parse().map_err(|e| anyhow::anyhow!("--variant: {e}"))?;
+            let variant: Variant = variant
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--variant: {e}"))?;
             let mut config = match &redis {
                 Some(url) => CacheConfig::with_redis(url),
                 None => CacheConfig::default(),

@@ -300,7 +300,6 @@ impl CachedCatalog {
         }
     }
 
-
     /// The database this instance reads.
     pub fn db(&self) -> &Db {
         &self.inner.db
@@ -465,7 +464,6 @@ impl CachedCatalog {
             .await
             .map_err(|e| (*e).clone())
     }
-
 }
 
 fn mismatch(key: Key) -> CatalogError {

@@ -53,4 +53,3 @@ impl Collector for OriginCollector {
         Ok(())
     }
 }
-
