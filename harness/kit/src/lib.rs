@@ -21,6 +21,8 @@
 //!   thread and tokio runtime, listening on a free loopback port, stopped
 //!   cleanly; for the tests and load benches of scenarios that are services.
 //!
+//! - [`sql`]: SQL text the seeders share (the multi-row INSERT).
+//!
 //! What it does not do: measure, choose a scenario's sizes, or know any
 //! scenario. A scenario depends on this crate and never on another
 //! scenario; this crate depends on no scenario.
@@ -29,6 +31,7 @@ mod mode;
 mod output;
 #[cfg(feature = "service")]
 mod service;
+pub mod sql;
 mod variant;
 
 #[cfg(feature = "metrics")]

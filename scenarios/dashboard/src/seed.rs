@@ -41,35 +41,12 @@ impl SeedStats {
     }
 }
 
-/// `INSERT INTO table (cols) VALUES ($1, …), …` for `rows` rows, with `?`
-/// placeholders on SQLite instead: sqlx looks every `$n` up by name, and
-/// SQLite's name lookup is linear, which made a 1,000-row batch quadratic
-/// (70% of seeding time went to `sqlite3_bind_parameter_name`).
-fn insert_sql(sqlite: bool, table: &str, cols: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if sqlite {
-                sql.push('?');
-            } else {
-                sql.push_str(&format!("${}", r * cols.len() + c + 1));
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// Binds one value per column for every row of a batch and runs the INSERT.
 macro_rules! insert_rows {
     ($conn:expr, $sqlite:expr, $table:literal, [$($col:ident),+], $rows:expr) => {{
         let rows = $rows;
         for chunk in rows.chunks(BATCH_ROWS) {
-            let sql = insert_sql($sqlite, $table, &[$(stringify!($col)),+], chunk.len());
+            let sql = perflab_kit::sql::multi_row_insert($sqlite, $table, &[$(stringify!($col)),+], chunk.len());
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for row in chunk {
                 $(q = q.bind(row.$col.clone());)+
@@ -200,7 +177,7 @@ async fn flush(
         .map(|e| (e.id, e.user_id, e.kind.to_owned(), &e.detail, e.occurred_at))
         .collect();
     for chunk in events.chunks(BATCH_ROWS) {
-        let sql = insert_sql(
+        let sql = perflab_kit::sql::multi_row_insert(
             sqlite,
             "events",
             &["id", "user_id", "kind", "detail", "occurred_at"],

@@ -133,27 +133,6 @@ pub async fn seed(url: &str, catalog: &Catalog) -> Result<SeedStats, DbError> {
     Ok(stats)
 }
 
-/// `INSERT INTO table (cols) VALUES …` for `rows` rows: `?` on SQLite
-/// (sqlx looks each `$n` up by name there, linearly), `$n` elsewhere.
-fn insert_sql(sqlite: bool, table: &str, cols: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if sqlite {
-                sql.push('?');
-            } else {
-                sql.push_str(&format!("${}", r * cols.len() + c + 1));
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// One row's values, all integers but the names.
 enum Cell {
     Int(i64),
@@ -168,7 +147,7 @@ async fn insert(
     rows: &[Vec<Cell>],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(BATCH_ROWS) {
-        let sql = insert_sql(sqlite, table, cols, chunk.len());
+        let sql = perflab_kit::sql::multi_row_insert(sqlite, table, cols, chunk.len());
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for row in chunk {
             for cell in row {
@@ -307,17 +286,5 @@ mod tests {
         let total: u64 = (1..=c.products).map(|k| u64::from(c.sales_of(k))).sum();
         let mean = total as f64 / f64::from(c.products);
         assert!((mean - 10.0).abs() < 1.5, "mean {mean}");
-    }
-
-    #[test]
-    fn sqlite_inserts_use_anonymous_placeholders() {
-        assert_eq!(
-            insert_sql(true, "t", &["a", "b"], 2),
-            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
-        );
-        assert_eq!(
-            insert_sql(false, "t", &["a", "b"], 2),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
-        );
     }
 }
