@@ -61,7 +61,8 @@ pub fn builtin_gate(metric: MetricKind) -> bool {
         | HeapLeakedBytes | HeapLeakedBlocks | DbQueries | BytesPerItem => true,
         L1Hits | LlHits | RamHits | TotalReadWrite | EstimatedCycles => false,
         WallTime | PeakRss | HeapGrowth | RssGrowth | LatencyP50 | LatencyP90 | LatencyP95
-        | LatencyP99 | LatencyMax | Throughput | Errors | TimeRatio | PeakRssRatio => false,
+        | LatencyP99 | LatencyMax | Throughput | Errors | TimeRatio | PeakRssRatio | HitRatio
+        | DbQueryRate => false,
     }
 }
 

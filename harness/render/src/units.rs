@@ -25,6 +25,7 @@ pub fn format_value(value: f64, unit: Unit) -> String {
         }
         Unit::PerSecond => scaled(value, &[(1e9, "G/s"), (1e6, "M/s"), (1e3, "K/s")], "/s"),
         Unit::Ratio => format!("{}×", digits(value)),
+        Unit::Fraction => format!("{}%", digits(value * 100.0)),
     }
 }
 
@@ -110,6 +111,7 @@ mod tests {
         assert_eq!(format_value(32_100.0, Unit::PerSecond), "32.10 K/s");
         assert_eq!(format_value(12.0, Unit::PerSecond), "12/s");
         assert_eq!(format_value(1.587, Unit::Ratio), "1.587×");
+        assert_eq!(format_value(0.9342, Unit::Fraction), "93.42%");
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum Unit {
     /// A ratio of two quantities of the same unit, e.g. time against a
     /// reference tool on the same input.
     Ratio,
+    /// A share of a whole, between 0 and 1 (a cache's hit ratio); shown as
+    /// a percentage.
+    Fraction,
 }
 
 impl Unit {
@@ -50,6 +53,7 @@ impl Unit {
             Unit::Count => "",
             Unit::PerSecond => "/s",
             Unit::Ratio => "×",
+            Unit::Fraction => "%",
         }
     }
 }
@@ -157,6 +161,12 @@ metric_kinds! {
     /// Bytes a data structure takes per item it holds (an index's bytes per
     /// term), for a fixed input.
     BytesPerItem = "bytes_per_item", Bytes, LowerIsBetter, Deterministic;
+    /// Share of lookups a cache answered without going to its origin, under
+    /// a given traffic mix.
+    HitRatio = "hit_ratio", Fraction, HigherIsBetter, Noisy;
+    /// Statements per second reaching the database while a load test runs
+    /// (what a cache in front of it takes off).
+    DbQueryRate = "db_query_rate", PerSecond, LowerIsBetter, Noisy;
 }
 
 impl MetricKind {

@@ -100,14 +100,14 @@ impl RedisServer {
     fn wait_ready(&mut self, within: Duration) -> Result<(), String> {
         let deadline = Instant::now() + within;
         loop {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    return Err(format!(
-                        "{REDIS_SERVER} on port {} exited at start ({status})",
-                        self.port
-                    ));
-                }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                self.child = None;
+                return Err(format!(
+                    "{REDIS_SERVER} on port {} exited at start ({status})",
+                    self.port
+                ));
             }
             if self.ping() {
                 return Ok(());

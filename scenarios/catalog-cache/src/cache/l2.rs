@@ -376,11 +376,7 @@ where
             }
         };
         // Until the first subscribe succeeds (Redis may be down at start).
-        while let Err(e) = conn.subscribe(&channel).await {
-            metrics.redis_error("subscribe");
-            tracing::debug!(error = %e, "subscribing to invalidations, retrying");
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
+        resubscribe(&mut conn, &channel, &metrics).await;
         while let Some(push) = rx.recv().await {
             match push.kind {
                 PushKind::Message => {
@@ -389,11 +385,28 @@ where
                         on_notice(Notice::Invalidation(Invalidation::parse(&text)));
                     }
                 }
-                PushKind::Disconnection => on_notice(Notice::Disconnected),
+                PushKind::Disconnection => {
+                    on_notice(Notice::Disconnected);
+                    // The manager reconnects only when a command asks it
+                    // to, and this connection sends none by itself: ask
+                    // until Redis answers, then clear once more, since
+                    // whatever was published while it was away is lost.
+                    resubscribe(&mut conn, &channel, &metrics).await;
+                    on_notice(Notice::Disconnected);
+                }
                 _ => {}
             }
         }
     }))
+}
+
+/// Subscribes to `channel`, retrying every 250 ms until Redis answers.
+async fn resubscribe(conn: &mut ConnectionManager, channel: &str, metrics: &CacheMetrics) {
+    while let Err(e) = conn.subscribe(channel).await {
+        metrics.redis_error("subscribe");
+        tracing::debug!(error = %e, "subscribing to invalidations, retrying");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 fn now_nanos() -> u64 {

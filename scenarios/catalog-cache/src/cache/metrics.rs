@@ -64,6 +64,12 @@ fn origin_histogram() -> Histogram {
     Histogram::new(ORIGIN_BUCKETS)
 }
 
+impl Default for CacheMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl CacheMetrics {
     pub fn new() -> Self {
         CacheMetrics {

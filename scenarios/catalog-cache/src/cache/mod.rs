@@ -142,6 +142,10 @@ pub struct CachedCatalog {
     inner: Arc<Inner>,
 }
 
+/// An invalidation Redis did not take: the keys and tags to replay once
+/// it is back.
+type PendingInvalidation = (Vec<Key>, Vec<Tag>);
+
 #[derive(Debug)]
 struct Inner {
     db: Db,
@@ -154,7 +158,7 @@ struct Inner {
     /// Keys being refreshed in the background.
     refreshing: Mutex<HashSet<Key>>,
     /// Invalidations Redis did not take; `None` once over the bound.
-    pending: Mutex<Option<Vec<(Vec<Key>, Vec<Tag>)>>>,
+    pending: Mutex<Option<Vec<PendingInvalidation>>>,
     /// This instance's name in invalidation messages.
     id: String,
     categories: HashSet<i64>,

@@ -142,7 +142,7 @@ impl CachedCatalog {
             })
             .map(|(k, e)| (e.hits(), *k))
             .collect();
-        hot.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        hot.sort_unstable_by_key(|&(hits, _)| std::cmp::Reverse(hits));
         hot.truncate(self.inner.config.hot_keys);
         for &(_, key) in &hot {
             self.spawn_refresh(key, "warm");
@@ -177,10 +177,10 @@ impl CachedCatalog {
                 }
             }
             None => {
-                if l2.flush(&self.inner.id).await.is_ok() {
-                    if let Ok(mut pending) = self.inner.pending.lock() {
-                        *pending = Some(Vec::new());
-                    }
+                if l2.flush(&self.inner.id).await.is_ok()
+                    && let Ok(mut pending) = self.inner.pending.lock()
+                {
+                    *pending = Some(Vec::new());
                 }
             }
         }
