@@ -13,23 +13,59 @@ use crate::model::{CategoryPage, Product, TopEntry, TopList, Write, Written};
 #[derive(Debug, Clone)]
 pub struct NaiveCatalog {
     db: Db,
-    categories: HashSet<i64>,
+    categories: Categories,
 }
 
-/// The category ids, read once at start (the API cannot add categories).
-pub(crate) async fn category_ids(db: &Db) -> Result<HashSet<i64>, CatalogError> {
-    db.categories().await?;
-    let ids = db
-        .run_counted(QueryKind::Listing, "reading the categories", async {
-            sqlx::query("SELECT id FROM categories")
-                .fetch_all(db.pool())
-                .await?
-                .iter()
-                .map(|row| row.try_get::<i64, _>(0))
-                .collect::<Result<HashSet<i64>, sqlx::Error>>()
-        })
-        .await?;
-    Ok(ids)
+/// The category ids, read once at start (the API cannot add categories),
+/// and the checks both variants make against them before any lookup.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Categories(HashSet<i64>);
+
+impl Categories {
+    pub(crate) async fn load(db: &Db) -> Result<Categories, CatalogError> {
+        db.categories().await?;
+        let ids = db
+            .run_counted(QueryKind::Listing, "reading the categories", async {
+                sqlx::query("SELECT id FROM categories")
+                    .fetch_all(db.pool())
+                    .await?
+                    .iter()
+                    .map(|row| row.try_get::<i64, _>(0))
+                    .collect::<Result<HashSet<i64>, sqlx::Error>>()
+            })
+            .await?;
+        Ok(Categories(ids))
+    }
+
+    /// `category`, or the not-found error for it.
+    pub(crate) fn check(&self, category: i64) -> Result<i64, CatalogError> {
+        if self.0.contains(&category) {
+            Ok(category)
+        } else {
+            Err(CatalogError::NoCategory(category))
+        }
+    }
+
+    /// The category ids, in order.
+    pub(crate) fn sorted(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.0.iter().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+}
+
+/// Page `page` of a category of `total` products, or the not-found error
+/// naming how many pages there are.
+pub(crate) fn check_page(category: i64, page: u32, total: i64) -> Result<(), CatalogError> {
+    let pages = CategoryPage::pages(total);
+    if page > pages {
+        return Err(CatalogError::NoPage {
+            category,
+            page,
+            pages,
+        });
+    }
+    Ok(())
 }
 
 /// Applies a write at the database: what it touched, or why not.
@@ -54,7 +90,7 @@ pub(crate) async fn apply(db: &Db, write: &Write) -> Result<Written, CatalogErro
 
 impl NaiveCatalog {
     pub async fn start(db: Db) -> Result<NaiveCatalog, CatalogError> {
-        let categories = category_ids(&db).await?;
+        let categories = Categories::load(&db).await?;
         Ok(NaiveCatalog { db, categories })
     }
 
@@ -62,18 +98,10 @@ impl NaiveCatalog {
         &self.db
     }
 
-    fn check_category(&self, category: i64) -> Result<(), CatalogError> {
-        if self.categories.contains(&category) {
-            Ok(())
-        } else {
-            Err(CatalogError::NoCategory(category))
-        }
-    }
-
     /// The top 10, computed now.
     pub async fn top(&self, category: Option<i64>) -> Result<TopList, CatalogError> {
         if let Some(c) = category {
-            self.check_category(c)?;
+            self.categories.check(c)?;
         }
         let rows = self.db.top_rows(category).await?;
         let products = rows
@@ -103,20 +131,13 @@ impl NaiveCatalog {
         category: i64,
         page: u32,
     ) -> Result<CategoryPage, CatalogError> {
-        self.check_category(category)?;
+        self.categories.check(category)?;
         let (listing, products) = self
             .db
             .category_rows(category, page)
             .await?
             .ok_or(CatalogError::NoCategory(category))?;
-        let pages = CategoryPage::pages(listing.total);
-        if page > pages {
-            return Err(CatalogError::NoPage {
-                category,
-                page,
-                pages,
-            });
-        }
+        check_page(category, page, listing.total)?;
         Ok(CategoryPage::compose(&listing, products))
     }
 

@@ -54,6 +54,7 @@ pub use metrics::{CacheMetrics, CacheStats, ClassStats};
 
 use crate::db::Db;
 use crate::error::CatalogError;
+use crate::naive::{Categories, check_page};
 use crate::model::{CategoryPage, Listing, Product, TopList, Write, Written};
 
 /// How the cache behaves. [`CacheConfig::default`] is what the service runs.
@@ -161,7 +162,7 @@ struct Inner {
     pending: Mutex<Option<Vec<PendingInvalidation>>>,
     /// This instance's name in invalidation messages.
     id: String,
-    categories: HashSet<i64>,
+    categories: Categories,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -225,7 +226,7 @@ impl CachedCatalog {
     /// Redis (lazily) and subscribes to invalidations, warms the critical
     /// keys when configured, and starts the warmer.
     pub async fn start(db: Db, config: CacheConfig) -> Result<CachedCatalog, CatalogError> {
-        let categories = crate::naive::category_ids(&db).await?;
+        let categories = Categories::load(&db).await?;
         let metrics = Arc::new(CacheMetrics::new());
         let evictions = metrics.clone();
         let l1 = Cache::builder()
@@ -361,18 +362,10 @@ impl CachedCatalog {
         self.inner.l2.as_ref()
     }
 
-    fn check_category(&self, category: i64) -> Result<(), CatalogError> {
-        if self.inner.categories.contains(&category) {
-            Ok(())
-        } else {
-            Err(CatalogError::NoCategory(category))
-        }
-    }
-
     /// The top 10 overall or in `category`.
     pub async fn top(&self, category: Option<i64>) -> Result<TopList, CatalogError> {
         if let Some(c) = category {
-            self.check_category(c)?;
+            self.inner.categories.check(c)?;
         }
         let entry = self.lookup(Key::Ranking(category)).await?;
         let Value::Ranking(ranking) = &entry.value else {
@@ -396,21 +389,14 @@ impl CachedCatalog {
         category: i64,
         page: u32,
     ) -> Result<CategoryPage, CatalogError> {
-        self.check_category(category)?;
+        self.inner.categories.check(category)?;
         let key = Key::Listing { category, page };
         let entry = self.lookup(key).await?;
         let Value::Listing(listing) = &entry.value else {
             return Err(mismatch(key));
         };
         let listing: &Listing = listing.as_ref().ok_or(CatalogError::NoCategory(category))?;
-        let pages = CategoryPage::pages(listing.total);
-        if page > pages {
-            return Err(CatalogError::NoPage {
-                category,
-                page,
-                pages,
-            });
-        }
+        check_page(category, page, listing.total)?;
         let products = self.products(listing.ids.iter().copied()).await?;
         Ok(CategoryPage::compose(
             listing,

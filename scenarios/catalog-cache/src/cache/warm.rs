@@ -66,8 +66,7 @@ impl CachedCatalog {
     /// The critical keys: the overall top list, each category's top list
     /// and first page, and the products they show.
     pub fn critical_keys(&self) -> Vec<Key> {
-        let mut categories: Vec<i64> = self.inner.categories.iter().copied().collect();
-        categories.sort_unstable();
+        let categories = self.inner.categories.sorted();
         std::iter::once(Key::Ranking(None))
             .chain(categories.iter().map(|&c| Key::Ranking(Some(c))))
             .chain(categories.iter().map(|&c| Key::Listing {

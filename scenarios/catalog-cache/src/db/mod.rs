@@ -281,13 +281,8 @@ impl Db {
     /// The top [`TOP_N`] ids and scores, overall or in `category`. The
     /// expensive statement.
     pub async fn ranking(&self, category: Option<i64>) -> Result<Vec<Ranked>, DbError> {
-        let sql = ranking_sql("p.id", category);
         self.run_counted(QueryKind::Ranking, "the ranking", async {
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            if let Some(c) = category {
-                q = q.bind(c);
-            }
-            q.fetch_all(&self.pool)
+            self.ranking_rows("p.id", category)
                 .await?
                 .iter()
                 .map(|row| {
@@ -304,13 +299,8 @@ impl Db {
     /// The top list with its products' columns, in one statement: what the
     /// naive variant runs per request.
     pub async fn top_rows(&self, category: Option<i64>) -> Result<Vec<(Ranked, Product)>, DbError> {
-        let sql = ranking_sql(PRODUCT_COLUMNS, category);
         self.run_counted(QueryKind::Ranking, "the top list", async {
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            if let Some(c) = category {
-                q = q.bind(c);
-            }
-            q.fetch_all(&self.pool)
+            self.ranking_rows(PRODUCT_COLUMNS, category)
                 .await?
                 .iter()
                 .map(|row| {
@@ -327,6 +317,19 @@ impl Db {
                 .collect()
         })
         .await
+    }
+
+    /// The ranking statement's rows, `columns` first and the score after.
+    async fn ranking_rows(
+        &self,
+        columns: &str,
+        category: Option<i64>,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        let mut q = sqlx::query(AssertSqlSafe(ranking_sql(columns, category)));
+        if let Some(c) = category {
+            q = q.bind(c);
+        }
+        q.fetch_all(&self.pool).await
     }
 
     /// The listed products among `ids`, in no particular order.
