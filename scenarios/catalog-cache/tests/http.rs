@@ -15,7 +15,12 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 /// One request: its status, Content-Type and body.
-async fn call(router: &Router, method: Method, uri: &str, body: &str) -> (StatusCode, String, String) {
+async fn call(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    body: &str,
+) -> (StatusCode, String, String) {
     let request = Request::builder()
         .method(method)
         .uri(uri)
@@ -30,7 +35,11 @@ async fn call(router: &Router, method: Method, uri: &str, body: &str) -> (Status
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     let body = to_bytes(response.into_body(), 1 << 22).await.unwrap();
-    (status, content_type, String::from_utf8(body.to_vec()).unwrap())
+    (
+        status,
+        content_type,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
 }
 
 /// One request whose answer must be JSON: status and value.
@@ -77,7 +86,10 @@ async fn every_route_answers_the_same_json_for_both_variants() {
         let (status, list) = same(&routers, Method::GET, &format!("/categories/{c}/top"), "").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(list["category_id"], c);
-        for uri in [format!("/categories/{c}"), format!("/categories/{c}?page=2")] {
+        for uri in [
+            format!("/categories/{c}"),
+            format!("/categories/{c}?page=2"),
+        ] {
             let (status, page) = same(&routers, Method::GET, &uri, "").await;
             assert_eq!(status, StatusCode::OK, "{uri}");
             assert_eq!(page["category_id"], c);
@@ -92,20 +104,33 @@ async fn every_route_answers_the_same_json_for_both_variants() {
     assert_eq!(same(&routers, Method::GET, "/top", "").await.1, top);
 
     // Writes answer what they touched, the same for both.
-    let (status, written) =
-        same(&routers, Method::POST, "/products/17/price", r#"{"price_cents": 4321}"#).await;
+    let (status, written) = same(
+        &routers,
+        Method::POST,
+        "/products/17/price",
+        r#"{"price_cents": 4321}"#,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(written["product_id"], 17);
     let product = same(&routers, Method::GET, "/products/17", "").await.1;
     assert_eq!(product["price_cents"], 4321);
-    let (status, _) = same(&routers, Method::POST, "/products/17/sales", r#"{"quantity": 3}"#).await;
+    let (status, _) = same(
+        &routers,
+        Method::POST,
+        "/products/17/sales",
+        r#"{"quantity": 3}"#,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let body = r#"{"name": "Quiet Lamp", "category_id": 2, "price_cents": 1500}"#;
     let (status, added) = same(&routers, Method::POST, "/products", body).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(added["category_id"], 2);
     let new_id = added["product_id"].as_i64().unwrap();
-    let product = same(&routers, Method::GET, &format!("/products/{new_id}"), "").await.1;
+    let product = same(&routers, Method::GET, &format!("/products/{new_id}"), "")
+        .await
+        .1;
     assert_eq!(product["name"], "Quiet Lamp");
     same(&routers, Method::GET, "/categories/2", "").await;
     let (status, _) = same(&routers, Method::DELETE, "/products/1", "").await;
@@ -121,23 +146,125 @@ async fn bad_input_gets_a_json_error_that_names_it() {
     let (optimized, _s2, _) = router(Variant::Optimized).await;
     let routers = [naive, optimized];
     let cases: [(Method, &str, &str, StatusCode, &str); 18] = [
-        (Method::GET, "/products/abc", "", StatusCode::BAD_REQUEST, "product id"),
-        (Method::GET, "/products/0", "", StatusCode::BAD_REQUEST, "product id"),
-        (Method::GET, "/products/-4", "", StatusCode::BAD_REQUEST, "product id"),
-        (Method::GET, "/categories/x/top", "", StatusCode::BAD_REQUEST, "category id"),
-        (Method::GET, "/categories/x", "", StatusCode::BAD_REQUEST, "category id"),
-        (Method::GET, "/categories/1?page=0", "", StatusCode::BAD_REQUEST, "page"),
-        (Method::GET, "/categories/1?page=two", "", StatusCode::BAD_REQUEST, "page"),
-        (Method::GET, "/categories/1?sort=name", "", StatusCode::BAD_REQUEST, "query"),
-        (Method::GET, "/top?n=5", "", StatusCode::BAD_REQUEST, "query"),
-        (Method::GET, "/products/999999", "", StatusCode::NOT_FOUND, "no product 999999"),
-        (Method::GET, "/categories/99", "", StatusCode::NOT_FOUND, "no category 99"),
-        (Method::GET, "/categories/99/top", "", StatusCode::NOT_FOUND, "no category 99"),
-        (Method::GET, "/categories/1?page=999", "", StatusCode::NOT_FOUND, "page 999"),
-        (Method::POST, "/products/1/price", "not json", StatusCode::BAD_REQUEST, "body"),
-        (Method::POST, "/products/1/price", r#"{"price": 5}"#, StatusCode::BAD_REQUEST, "price_cents"),
-        (Method::POST, "/products/1/sales", r#"{"quantity": 0}"#, StatusCode::BAD_REQUEST, "quantity"),
-        (Method::POST, "/products", r#"{"name": "x"}"#, StatusCode::BAD_REQUEST, "body"),
+        (
+            Method::GET,
+            "/products/abc",
+            "",
+            StatusCode::BAD_REQUEST,
+            "product id",
+        ),
+        (
+            Method::GET,
+            "/products/0",
+            "",
+            StatusCode::BAD_REQUEST,
+            "product id",
+        ),
+        (
+            Method::GET,
+            "/products/-4",
+            "",
+            StatusCode::BAD_REQUEST,
+            "product id",
+        ),
+        (
+            Method::GET,
+            "/categories/x/top",
+            "",
+            StatusCode::BAD_REQUEST,
+            "category id",
+        ),
+        (
+            Method::GET,
+            "/categories/x",
+            "",
+            StatusCode::BAD_REQUEST,
+            "category id",
+        ),
+        (
+            Method::GET,
+            "/categories/1?page=0",
+            "",
+            StatusCode::BAD_REQUEST,
+            "page",
+        ),
+        (
+            Method::GET,
+            "/categories/1?page=two",
+            "",
+            StatusCode::BAD_REQUEST,
+            "page",
+        ),
+        (
+            Method::GET,
+            "/categories/1?sort=name",
+            "",
+            StatusCode::BAD_REQUEST,
+            "query",
+        ),
+        (
+            Method::GET,
+            "/top?n=5",
+            "",
+            StatusCode::BAD_REQUEST,
+            "query",
+        ),
+        (
+            Method::GET,
+            "/products/999999",
+            "",
+            StatusCode::NOT_FOUND,
+            "no product 999999",
+        ),
+        (
+            Method::GET,
+            "/categories/99",
+            "",
+            StatusCode::NOT_FOUND,
+            "no category 99",
+        ),
+        (
+            Method::GET,
+            "/categories/99/top",
+            "",
+            StatusCode::NOT_FOUND,
+            "no category 99",
+        ),
+        (
+            Method::GET,
+            "/categories/1?page=999",
+            "",
+            StatusCode::NOT_FOUND,
+            "page 999",
+        ),
+        (
+            Method::POST,
+            "/products/1/price",
+            "not json",
+            StatusCode::BAD_REQUEST,
+            "body",
+        ),
+        (
+            Method::POST,
+            "/products/1/price",
+            r#"{"price": 5}"#,
+            StatusCode::BAD_REQUEST,
+            "price_cents",
+        ),
+        (
+            Method::POST,
+            "/products/1/sales",
+            r#"{"quantity": 0}"#,
+            StatusCode::BAD_REQUEST,
+            "quantity",
+        ),
+        (
+            Method::POST,
+            "/products",
+            r#"{"name": "x"}"#,
+            StatusCode::BAD_REQUEST,
+            "body",
+        ),
         (
             Method::POST,
             "/products",
@@ -150,7 +277,10 @@ async fn bad_input_gets_a_json_error_that_names_it() {
         let (status, answer) = same(&routers, method, uri, body).await;
         assert_eq!(status, want, "{uri} {body}: {answer}");
         let error = error_of(&answer);
-        assert!(error.contains(names), "{uri} {body}: {error:?} should name {names:?}");
+        assert!(
+            error.contains(names),
+            "{uri} {body}: {error:?} should name {names:?}"
+        );
     }
     // A write to a product that is not there is a 404, not a 400.
     let (status, answer) = same(&routers, Method::DELETE, "/products/999999", "").await;
@@ -174,18 +304,33 @@ async fn metrics_show_the_cache_and_database_counters_and_healthz_answers() {
         assert_eq!((status, text.as_str()), (StatusCode::OK, "ok"));
     }
     for _ in 0..3 {
-        assert_eq!(json(&optimized, Method::GET, "/top", "").await.0, StatusCode::OK);
-        assert_eq!(json(&naive, Method::GET, "/top", "").await.0, StatusCode::OK);
+        assert_eq!(
+            json(&optimized, Method::GET, "/top", "").await.0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            json(&naive, Method::GET, "/top", "").await.0,
+            StatusCode::OK
+        );
     }
     json(&optimized, Method::GET, "/products/999999", "").await;
 
     let (status, content_type, text) = call(&optimized, Method::GET, "/metrics", "").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(content_type.starts_with("application/openmetrics-text"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/openmetrics-text"),
+        "{content_type}"
+    );
     // The first /top missed L1 and loaded the ranking; the next two hit.
     let series = |s: &str| sample(&text, s).unwrap_or_else(|| panic!("no {s} in\n{text}"));
-    assert_eq!(series(r#"catalog_cache_misses_total{level="l1",class="top"}"#), 1.0);
-    assert_eq!(series(r#"catalog_cache_hits_total{level="l1",class="top"}"#), 2.0);
+    assert_eq!(
+        series(r#"catalog_cache_misses_total{level="l1",class="top"}"#),
+        1.0
+    );
+    assert_eq!(
+        series(r#"catalog_cache_hits_total{level="l1",class="top"}"#),
+        2.0
+    );
     assert!(series(r#"catalog_cache_misses_total{level="l1",class="product"}"#) >= 10.0);
     let ranking = catalog.db().counts().get(catalog_cache::QueryKind::Ranking);
     assert_eq!(ranking, 1);
@@ -195,7 +340,13 @@ async fn metrics_show_the_cache_and_database_counters_and_healthz_answers() {
     // The naive service has no cache, and its database ran every ranking.
     let (_, _, text) = call(&naive, Method::GET, "/metrics", "").await;
     assert!(!text.contains("catalog_cache_hits"), "{text}");
-    let want = naive_catalog.db().counts().get(catalog_cache::QueryKind::Ranking) as f64;
+    let want = naive_catalog
+        .db()
+        .counts()
+        .get(catalog_cache::QueryKind::Ranking) as f64;
     assert_eq!(want, 3.0);
-    assert_eq!(sample(&text, r#"catalog_db_queries_total{kind="ranking"}"#), Some(want));
+    assert_eq!(
+        sample(&text, r#"catalog_db_queries_total{kind="ranking"}"#),
+        Some(want)
+    );
 }

@@ -46,11 +46,18 @@ async fn a_price_written_on_one_instance_is_seen_by_the_other() {
     })
     .await
     .unwrap();
-    let seen = eventually(|| async { b.product(best.id).await.unwrap().price_cents == new_price }).await;
+    let seen =
+        eventually(|| async { b.product(best.id).await.unwrap().price_cents == new_price }).await;
     assert!(seen, "instance b kept the old price");
-    println!("instance b saw the new price {:?} after the write", written_at.elapsed());
+    println!(
+        "instance b saw the new price {:?} after the write",
+        written_at.elapsed()
+    );
     assert_eq!(b.top(None).await.unwrap(), naive.top(None).await.unwrap());
-    assert_eq!(b.product(best.id).await.unwrap(), naive.product(best.id).await.unwrap());
+    assert_eq!(
+        b.product(best.id).await.unwrap(),
+        naive.product(best.id).await.unwrap()
+    );
     let received = b.cache_stats().await.unwrap().invalidations_received;
     assert!(received >= 1, "b heard {received} invalidations");
 }
@@ -111,7 +118,10 @@ async fn tags_drop_every_ranking_and_page_that_lists_a_product() {
         async move { reads(b).await == *want }
     })
     .await;
-    assert!(same, "instance b still lists the removed product's old lists");
+    assert!(
+        same,
+        "instance b still lists the removed product's old lists"
+    );
 
     // An added product invalidates its category's pages everywhere.
     let before = b.category_page(2, 1).await.unwrap();
@@ -126,7 +136,8 @@ async fn tags_drop_every_ranking_and_page_that_lists_a_product() {
     let want = naive.category_page(2, 1).await.unwrap();
     assert_ne!(before, want, "the new product sorts onto page 1");
     assert_eq!(want.products[0].id, written.product_id);
-    let same = eventually(|| async { b.category_page(2, 1).await.ok().as_ref() == Some(&want) }).await;
+    let same =
+        eventually(|| async { b.category_page(2, 1).await.ok().as_ref() == Some(&want) }).await;
     assert!(same, "instance b never showed the added product");
 }
 
@@ -160,7 +171,10 @@ async fn with_events_off_a_write_waits_for_the_ttl() {
     .unwrap();
     // Nothing was invalidated: the value stays in L2 and nothing is sent.
     assert!(in_l2(&mut conn, &format!("product:{id}")).await);
-    let (sa, sb) = (a.cache_stats().await.unwrap(), b.cache_stats().await.unwrap());
+    let (sa, sb) = (
+        a.cache_stats().await.unwrap(),
+        b.cache_stats().await.unwrap(),
+    );
     assert_eq!(sa.invalidations_received + sb.invalidations_received, 0);
     assert_eq!(a_sent(&a), 0);
     let (on_a, on_b) = (a.product(id).await.unwrap(), b.product(id).await.unwrap());
@@ -180,7 +194,10 @@ async fn with_events_off_a_write_waits_for_the_ttl() {
     })
     .await;
     assert!(converged, "the TTL never brought the new price");
-    println!("with events off the new price showed {:?} after the load", loaded.elapsed());
+    println!(
+        "with events off the new price showed {:?} after the load",
+        loaded.elapsed()
+    );
 }
 
 /// Invalidations `catalog` published (none for the naive variant).

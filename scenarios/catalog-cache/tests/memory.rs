@@ -49,7 +49,10 @@ async fn l1_stays_within_its_weight_budget_under_many_distinct_keys() {
         }
         let (_, bytes) = cached.l1_size().await;
         largest = largest.max(bytes);
-        assert!(bytes <= BUDGET, "L1 holds {bytes} bytes after {start} keys, over {BUDGET}");
+        assert!(
+            bytes <= BUDGET,
+            "L1 holds {bytes} bytes after {start} keys, over {BUDGET}"
+        );
     }
     let (entries, bytes) = cached.l1_size().await;
     let stats = cached.stats().await;
@@ -60,7 +63,10 @@ async fn l1_stays_within_its_weight_budget_under_many_distinct_keys() {
     );
     assert_eq!((found, missing), (listed as u64, (KEYS - listed) as u64));
     assert!(entries > 0 && bytes > 0, "L1 holds something");
-    assert!(entries < 1_000, "{entries} entries cannot fit {BUDGET} bytes");
+    assert!(
+        entries < 1_000,
+        "{entries} entries cannot fit {BUDGET} bytes"
+    );
     assert!(stats.evictions > 0, "dropping entries for size is counted");
     // Nothing expired or was invalidated: every key loaded is either still
     // in L1 or was evicted for its weight, and counted.
@@ -72,5 +78,8 @@ async fn l1_stays_within_its_weight_budget_under_many_distinct_keys() {
     );
     assert_eq!(stats.expirations, 0);
     // An evicted product is loaded again, and right.
-    assert_eq!(cached.product(10).await.unwrap(), naive.product(10).await.unwrap());
+    assert_eq!(
+        cached.product(10).await.unwrap(),
+        naive.product(10).await.unwrap()
+    );
 }

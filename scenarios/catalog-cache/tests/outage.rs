@@ -46,7 +46,10 @@ async fn round(cached: &CachedCatalog, naive: &Catalog, phase: &mut Phase) {
         check(matches!((&got, &want), (Ok(g), Ok(w)) if g == w));
     }
     for c in 1..=5 {
-        let (got, want) = (optimized.category_page(c, 1).await, naive.category_page(c, 1).await);
+        let (got, want) = (
+            optimized.category_page(c, 1).await,
+            naive.category_page(c, 1).await,
+        );
         check(matches!((&got, &want), (Ok(g), Ok(w)) if g == w));
     }
     for id in 1..=PRODUCTS {
@@ -118,7 +121,12 @@ async fn redis_down_then_back_answers_correctly_and_loses_no_invalidation() {
             break false;
         }
     };
-    assert!(opened, "the breakers never opened: {:?} {:?}", a.breaker_state(), b.breaker_state());
+    assert!(
+        opened,
+        "the breakers never opened: {:?} {:?}",
+        a.breaker_state(),
+        b.breaker_state()
+    );
     let p = 7;
     let new_price = naive.product(p).await.unwrap().price_cents + 77;
     a.write(&Write::Price {
@@ -130,7 +138,10 @@ async fn redis_down_then_back_answers_correctly_and_loses_no_invalidation() {
     round(&a, &naive, &mut down).await;
     round(&b, &naive, &mut down).await;
     report("down", &down);
-    assert_eq!(down.failed, 0, "every request answered correctly while Redis was down");
+    assert_eq!(
+        down.failed, 0,
+        "every request answered correctly while Redis was down"
+    );
     assert_eq!(down.l2_hits, 0);
     assert!(down.db_reads > 0);
     assert_eq!(b.product(p).await.unwrap().price_cents, new_price);
@@ -161,7 +172,8 @@ async fn redis_down_then_back_answers_correctly_and_loses_no_invalidation() {
     .await
     .expect("the pending invalidation was never replayed");
     println!("replayed after the restart: {replayed:?}");
-    let heard = eventually(|| async { b.stats().await.invalidations_received > received_before }).await;
+    let heard =
+        eventually(|| async { b.stats().await.invalidations_received > received_before }).await;
     assert!(heard, "instance b never heard the replayed invalidation");
 
     // Back: the breakers close and L2 serves again.
@@ -169,10 +181,16 @@ async fn redis_down_then_back_answers_correctly_and_loses_no_invalidation() {
         let _ = a.top(None).await;
         b.clear_l1().await;
         let _ = b.top(None).await;
-        a.breaker_state() == Some(BreakerState::Closed) && b.breaker_state() == Some(BreakerState::Closed)
+        a.breaker_state() == Some(BreakerState::Closed)
+            && b.breaker_state() == Some(BreakerState::Closed)
     })
     .await;
-    assert!(closed, "the breakers never closed: {:?} {:?}", a.breaker_state(), b.breaker_state());
+    assert!(
+        closed,
+        "the breakers never closed: {:?} {:?}",
+        a.breaker_state(),
+        b.breaker_state()
+    );
     let mut back = Phase::default();
     round(&a, &naive, &mut back).await;
     let mut back_l2 = Phase::default();

@@ -77,7 +77,11 @@ async fn postgres_answers_like_sqlite_and_both_variants_agree() {
     let n = assert_same(&naive, &optimized, &products, &categories, "pg cold").await;
     let before = reads(&[optimized.db()]);
     assert_same(&naive, &optimized, &products, &categories, "pg warm").await;
-    assert_eq!(reads(&[optimized.db()]), before, "a warm pass reads nothing");
+    assert_eq!(
+        reads(&[optimized.db()]),
+        before,
+        "a warm pass reads nothing"
+    );
     println!("PostgreSQL: {n} reads the same cold and warm");
 
     let best = naive.top(None).await.unwrap().products[0].product.clone();

@@ -114,13 +114,7 @@ async fn a_sale_shows_in_its_product_at_once_and_in_rankings_within_the_ttl() {
     let s = seeded().await;
     let naive = Catalog::Naive(s.naive().await);
     let ttl = Duration::from_secs(2);
-    let cached = Catalog::Optimized(
-        s.cached(CacheConfig {
-            ttl,
-            ..l1_config()
-        })
-        .await,
-    );
+    let cached = Catalog::Optimized(s.cached(CacheConfig { ttl, ..l1_config() }).await);
     // A product of category 3 outside its top 10, sold enough to lead it.
     let category = 3;
     let top = cached.top(Some(category)).await.unwrap();
@@ -151,7 +145,10 @@ async fn a_sale_shows_in_its_product_at_once_and_in_rankings_within_the_ttl() {
     );
     let listed = cached.top(Some(category)).await.unwrap();
     for entry in &listed.products {
-        assert_eq!(entry.product, naive.product(entry.product.id).await.unwrap());
+        assert_eq!(
+            entry.product,
+            naive.product(entry.product.id).await.unwrap()
+        );
     }
     let stale = listed != fresh;
     println!(
@@ -167,7 +164,10 @@ async fn a_sale_shows_in_its_product_at_once_and_in_rankings_within_the_ttl() {
     })
     .await;
     assert!(converged, "the ranking never caught up with the sale");
-    println!("the ranking caught up {:?} after it loaded", loaded.elapsed());
+    println!(
+        "the ranking caught up {:?} after it loaded",
+        loaded.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,7 +189,10 @@ async fn answers_through_redis_match_the_naive_ones() {
     assert_same(&naive, &b, &products, &categories, "instance b, from L2").await;
     let b_reads = reads(&[b.db()]) - before;
     let stats = b.cache_stats().await.unwrap();
-    println!("instance b: {b_reads} database reads, {} L2 hits", stats.all.l2_hits);
+    println!(
+        "instance b: {b_reads} database reads, {} L2 hits",
+        stats.all.l2_hits
+    );
     assert_eq!(b_reads, 0, "every value was in L2");
     assert!(stats.all.l2_hits > 0, "{stats:?}");
 
@@ -201,5 +204,12 @@ async fn answers_through_redis_match_the_naive_ones() {
     .await
     .unwrap();
     b.write(&Write::Remove { id: best + 1 }).await.unwrap();
-    assert_same(&naive, &b, &products, &categories, "instance b, after writes").await;
+    assert_same(
+        &naive,
+        &b,
+        &products,
+        &categories,
+        "instance b, after writes",
+    )
+    .await;
 }

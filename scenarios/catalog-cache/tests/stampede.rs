@@ -32,7 +32,10 @@ async fn storm(instances: &[&CachedCatalog]) -> TopList {
     }
     let first = answers[0].clone();
     assert_eq!(first.products.len(), 10);
-    assert!(answers.iter().all(|a| *a == first), "the storm got different answers");
+    assert!(
+        answers.iter().all(|a| *a == first),
+        "the storm got different answers"
+    );
     first
 }
 
@@ -57,15 +60,21 @@ async fn a_cold_key_is_computed_once_for_a_thousand_requests_on_one_instance() {
     let cached = s.cached(l1_config()).await;
     let db = cached.db().clone();
     storm(&[&cached]).await;
-    let (ranking, products) = (db.counts().get(QueryKind::Ranking), db.counts().get(QueryKind::Products));
-    println!("one instance, cold: {STORM} requests ran {ranking} ranking and {products} product queries");
+    let (ranking, products) = (
+        db.counts().get(QueryKind::Ranking),
+        db.counts().get(QueryKind::Products),
+    );
+    println!(
+        "one instance, cold: {STORM} requests ran {ranking} ranking and {products} product queries"
+    );
     assert_eq!(ranking, 1);
     assert_eq!(products, 10, "one load per product shown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cold_key_is_computed_once_across_two_instances_sharing_redis() {
-    let Some(redis) = redis_or_skip("a_cold_key_is_computed_once_across_two_instances_sharing_redis")
+    let Some(redis) =
+        redis_or_skip("a_cold_key_is_computed_once_across_two_instances_sharing_redis")
     else {
         return;
     };
@@ -84,7 +93,11 @@ async fn a_cold_key_is_computed_once_across_two_instances_sharing_redis() {
         sb.lease_waits,
     );
     assert_eq!(ranking, 1);
-    assert_eq!(sa.redis_errors + sb.redis_errors, 0, "Redis was up throughout");
+    assert_eq!(
+        sa.redis_errors + sb.redis_errors,
+        0,
+        "Redis was up throughout"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -97,13 +110,17 @@ async fn an_expired_key_is_recomputed_once_on_one_instance() {
     wait_expired(&cached).await;
     assert_eq!(storm(&[&cached]).await, warm);
     let ranking = db.counts().get(QueryKind::Ranking);
-    println!("one instance, just expired: {STORM} requests ran {} ranking query", ranking - 1);
+    println!(
+        "one instance, just expired: {STORM} requests ran {} ranking query",
+        ranking - 1
+    );
     assert_eq!(ranking, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_expired_key_is_recomputed_once_across_two_instances() {
-    let Some(redis) = redis_or_skip("an_expired_key_is_recomputed_once_across_two_instances") else {
+    let Some(redis) = redis_or_skip("an_expired_key_is_recomputed_once_across_two_instances")
+    else {
         return;
     };
     let s = seeded().await;
