@@ -62,7 +62,9 @@ async fn undecodable_and_misfiled_values_in_redis_are_misses_never_answers() {
         return;
     };
     let (_dir, url) = seeded().await;
-    let truth = NaiveCatalog::start(Db::connect(&url).unwrap()).await.unwrap();
+    let truth = NaiveCatalog::start(Db::connect(&url).unwrap())
+        .await
+        .unwrap();
     let cache = quiet_catalog(&url, &redis, "values").await;
     let counts = cache.db().counts().clone();
 
@@ -124,6 +126,9 @@ fn a_redis_url_that_does_not_parse_is_an_error_naming_it() {
             .await
             .expect_err("a malformed REDIS_URL must not start");
         let text = err.to_string();
-        assert!(text.contains("not a url"), "the error names the URL: {text}");
+        assert!(
+            text.contains("not a url"),
+            "the error names the URL: {text}"
+        );
     });
 }

@@ -54,8 +54,8 @@ pub use metrics::{CacheMetrics, CacheStats, ClassStats};
 
 use crate::db::Db;
 use crate::error::CatalogError;
-use crate::naive::{Categories, check_page};
 use crate::model::{CategoryPage, Listing, Product, TopList, Write, Written};
+use crate::naive::{Categories, check_page};
 
 /// How the cache behaves. [`CacheConfig::default`] is what the service runs.
 #[derive(Debug, Clone)]
