@@ -23,8 +23,16 @@
 //! throughput, errors; `load/writes`: the writes' latency p50/p99 and
 //! failures as `errors`; `db/paced`: `db_query_rate`, every statement the
 //! database received (reads and writes) per second of the plan's wall
-//! time; and for the optimized variant `cache/paced`: `hit_ratio`, lookups
-//! answered without computing at the origin, over the plan.
+//! time, and `db/paced/ranking` the expensive ones alone; and for the
+//! optimized variant `cache/paced`: `hit_ratio`, lookups answered without
+//! computing at the origin, over the plan.
+//!
+//! Read `db/paced` with the throughput beside it: a naive service that
+//! falls behind answers fewer requests, so it sends fewer statements per
+//! second than the cached one while its database is saturated (each of
+//! its statements is a ranking or a page with aggregates; most of the
+//! cached one's are single products). `db/paced/ranking` is the load the
+//! cache exists to take away.
 //!
 //! Halfway through it scrapes the service's `/metrics`, checks that the
 //! latency histogram is counting, and keeps the scrape as a
@@ -183,9 +191,11 @@ fn start_server(
     Ok((server, catalog))
 }
 
-/// Every statement the database has received.
-fn statements(db: &Db) -> u64 {
-    QueryKind::ALL.iter().map(|&k| db.counts().get(k)).sum()
+/// Every statement the database has received, and the rankings among them.
+fn statements(db: &Db) -> (u64, u64) {
+    let counts = db.counts();
+    let all = QueryKind::ALL.iter().map(|&k| counts.get(k)).sum();
+    (all, counts.get(QueryKind::Ranking))
 }
 
 async fn run_plan(
@@ -218,7 +228,8 @@ async fn run_plan(
     let report = perflab_load::run(&server.base_url(), &plan, &mut eprint_progress).await;
     let wall = started.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
-    let queries = statements(catalog.db()) - queries_before;
+    let queries = statements(catalog.db());
+    let (queries, rankings) = (queries.0 - queries_before.0, queries.1 - queries_before.1);
     let report = report.map_err(|e| format!("{variant} {}: {e}", plan.name))?;
     let writes = writer
         .await
@@ -237,7 +248,13 @@ async fn run_plan(
             eprintln!("{variant}: /metrics halfway through: {count} requests in the histogram");
             let file = format!("{name}-load-{}.metrics.txt", plan.name);
             let kept = output
-                .keep(name, &benchmark, ArtifactKind::MetricsScrape, &file, text.as_bytes())
+                .keep(
+                    name,
+                    &benchmark,
+                    ArtifactKind::MetricsScrape,
+                    &file,
+                    text.as_bytes(),
+                )
                 .map_err(|e| e.to_string())?;
             fragment.artifacts.extend(kept);
         }
@@ -245,11 +262,18 @@ async fn run_plan(
             .warnings
             .push(format!("{variant} {}: /metrics scrape: {e}", plan.name)),
     }
-    fragment.measurements.extend(report.measurements(SCENARIO, name));
     fragment
-        .warnings
-        .extend(report.warnings().into_iter().map(|w| format!("{variant}: {w}")));
-    fragment.measurements.extend(write_measurements(name, &writes));
+        .measurements
+        .extend(report.measurements(SCENARIO, name));
+    fragment.warnings.extend(
+        report
+            .warnings()
+            .into_iter()
+            .map(|w| format!("{variant}: {w}")),
+    );
+    fragment
+        .measurements
+        .extend(write_measurements(name, &writes));
     if let Some(why) = &writes.first_failure {
         fragment.warnings.push(format!(
             "{variant}: {} writes failed, the first: {why}",
@@ -257,23 +281,36 @@ async fn run_plan(
         ));
     }
 
-    let rate = queries as f64 / wall;
-    eprintln!("{variant}: {queries} statements in {wall:.1} s: {rate:.0} per second");
+    let (rate, ranking_rate) = (queries as f64 / wall, rankings as f64 / wall);
+    eprintln!(
+        "{variant}: {queries} statements in {wall:.1} s: {rate:.1} per second, \
+         {ranking_rate:.1} of them rankings"
+    );
     let db_paced = format!("db/{}", plan.name);
-    fragment
-        .measurements
-        .push(measurement(name, &db_paced, MetricKind::DbQueryRate, rate));
+    fragment.measurements.extend([
+        measurement(name, &db_paced, MetricKind::DbQueryRate, rate),
+        measurement(
+            name,
+            &format!("{db_paced}/ranking"),
+            MetricKind::DbQueryRate,
+            ranking_rate,
+        ),
+    ]);
     if let (Some(before), Some(after)) = (cache_before, cache_stats(catalog)) {
         let stream = after.all;
-        let lookups = (stream.l1_hits + stream.l1_misses) - (before.all.l1_hits + before.all.l1_misses);
+        let lookups =
+            (stream.l1_hits + stream.l1_misses) - (before.all.l1_hits + before.all.l1_misses);
         let loads = stream.origin_loads - before.all.origin_loads;
         if lookups > 0 {
             let ratio = 1.0 - loads.min(lookups) as f64 / lookups as f64;
             eprintln!("{variant}: {lookups} lookups, {loads} origin loads: hit ratio {ratio:.4}");
             let cache_paced = format!("cache/{}", plan.name);
-            fragment
-                .measurements
-                .push(measurement(name, &cache_paced, MetricKind::HitRatio, ratio));
+            fragment.measurements.push(measurement(
+                name,
+                &cache_paced,
+                MetricKind::HitRatio,
+                ratio,
+            ));
         }
     }
     Ok(())

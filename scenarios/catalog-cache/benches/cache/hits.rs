@@ -4,8 +4,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use catalog_cache::cache::Key;
 use catalog_cache::cache::ClassStats;
+use catalog_cache::cache::Key;
 use catalog_cache::{CacheConfig, CachedCatalog, CatalogSpec, Db, Write};
 use perflab_load::SeededRng;
 use perflab_schema::{Measurement, MetricKind};

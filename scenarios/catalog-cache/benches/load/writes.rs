@@ -59,9 +59,7 @@ pub async fn write_until(
         };
         n += 1;
         match send(addr, "POST", &path, Some(&body)).await {
-            Ok((200, _)) => out
-                .latency_ns
-                .push(scheduled.elapsed().as_nanos() as u64),
+            Ok((200, _)) => out.latency_ns.push(scheduled.elapsed().as_nanos() as u64),
             Ok((status, body)) => out.fail(format!("POST {path} answered {status}: {body}")),
             Err(e) => out.fail(e),
         }

@@ -129,6 +129,7 @@ pub async fn seed_copies(
     spec: &CatalogSpec,
     copies: &[&str],
 ) -> Result<Vec<String>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let seeded = dir.join("seeded.db");
     let stats = seed(&sqlite_url(&seeded), spec)
         .await
@@ -174,7 +175,10 @@ impl Zipf {
 
     pub fn sample(&self, rng: &mut SeededRng) -> u64 {
         let u = rng.unit();
-        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1) as u64 + 1
+        self.cdf
+            .partition_point(|&c| c <= u)
+            .min(self.cdf.len() - 1) as u64
+            + 1
     }
 }
 
@@ -206,19 +210,29 @@ pub fn latency(variant: &str, benchmark: &str, ns: &[u64]) -> Vec<Measurement> {
         .into_iter()
         .map(|v| v as f64)
         .collect();
-    let mut out =
-        vec![measurement(variant, benchmark, MetricKind::LatencyP50, p50 as f64).with_samples(samples)];
+    let mut out = vec![
+        measurement(variant, benchmark, MetricKind::LatencyP50, p50 as f64).with_samples(samples),
+    ];
     if sorted.len() >= MIN_FOR_P99
         && let Some(p99) = percentile_nearest_rank(&sorted, 0.99)
     {
-        out.push(measurement(variant, benchmark, MetricKind::LatencyP99, p99 as f64));
+        out.push(measurement(
+            variant,
+            benchmark,
+            MetricKind::LatencyP99,
+            p99 as f64,
+        ));
     }
     out
 }
 
-/// `ns` as milliseconds with two decimals, for the stderr summaries.
+/// `ns` for the stderr summaries: microseconds below a millisecond.
 pub fn ms(ns: f64) -> String {
-    format!("{:.2} ms", ns / 1e6)
+    if ns < 1e6 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{:.2} ms", ns / 1e6)
+    }
 }
 
 /// One line on stderr: how many timings, their p50, p99 and maximum.
