@@ -54,11 +54,11 @@ impl Categories {
     }
 }
 
-/// Page `page` of a category of `total` products, or the not-found error
-/// naming how many pages there are.
+/// Page `page` (from 1) of a category of `total` products, or the
+/// not-found error naming how many pages there are.
 pub(crate) fn check_page(category: i64, page: u32, total: i64) -> Result<(), CatalogError> {
     let pages = CategoryPage::pages(total);
-    if page > pages {
+    if page == 0 || page > pages {
         return Err(CatalogError::NoPage {
             category,
             page,

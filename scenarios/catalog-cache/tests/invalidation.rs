@@ -62,6 +62,36 @@ async fn a_price_written_on_one_instance_is_seen_by_the_other() {
     assert!(received >= 1, "b heard {received} invalidations");
 }
 
+/// `start` returns only once the instance is subscribed (with Redis up),
+/// so a write made at once is heard: no waiting on `PUBSUB NUMSUB` here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_hears_writes_made_as_soon_as_it_has_started() {
+    let Some(redis) = redis_or_skip("an_instance_hears_writes_made_as_soon_as_it_has_started")
+    else {
+        return;
+    };
+    let s = seeded().await;
+    let a = Catalog::Optimized(s.cached(redis_config(&redis.url())).await);
+    for round in 0..5 {
+        let b = Catalog::Optimized(s.cached(redis_config(&redis.url())).await);
+        let id = 10 + round;
+        let old = b.product(id).await.unwrap();
+        let new_price = old.price_cents + 100;
+        a.write(&Write::Price {
+            id,
+            price_cents: new_price,
+        })
+        .await
+        .unwrap();
+        let seen =
+            eventually(|| async { b.product(id).await.unwrap().price_cents == new_price }).await;
+        assert!(
+            seen,
+            "round {round}: a fresh instance kept product {id}'s old price"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tags_drop_every_ranking_and_page_that_lists_a_product() {
     let Some(redis) = redis_or_skip("tags_drop_every_ranking_and_page_that_lists_a_product") else {

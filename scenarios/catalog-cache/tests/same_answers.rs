@@ -10,7 +10,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use catalog_cache::testing::redis_or_skip;
-use catalog_cache::{CacheConfig, Catalog, NewProduct, Write};
+use catalog_cache::{CacheConfig, Catalog, CatalogError, NewProduct, Write};
 use common::{assert_same, l1_config, reads, redis_config, seeded};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,6 +29,25 @@ async fn cold_and_warm_answers_match_the_naive_ones() {
     assert_eq!(warm_reads, 0, "a warm pass is answered from L1 alone");
     let stats = cached.cache_stats().await.unwrap();
     assert!(stats.all.l1_hits > 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_zero_is_not_found_in_both_variants() {
+    let s = seeded().await;
+    for catalog in [
+        Catalog::Naive(s.naive().await),
+        Catalog::Optimized(s.cached(l1_config()).await),
+    ] {
+        let err = catalog
+            .category_page(1, 0)
+            .await
+            .expect_err("pages count from 1");
+        assert!(
+            matches!(err, CatalogError::NoPage { page: 0, .. }),
+            "{:?}: {err:?}",
+            catalog.variant()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Client, PushKind, Script, Value as RedisValue};
+use tokio::sync::oneshot;
 
 use super::breaker::Breaker;
 use super::entry::{Key, Stored, Tag};
@@ -347,20 +348,22 @@ pub enum Notice {
 
 /// Subscribes to the invalidation channel on a connection of its own
 /// (RESP3 pushes) and calls `on_notice` for each message, resubscribing
-/// after reconnects, until the returned task is aborted.
+/// after reconnects, until the returned task is aborted. The receiver
+/// hears once, when the first subscription is in place.
 pub fn subscribe<F>(
     config: &L2Config,
     channel: String,
     metrics: Arc<CacheMetrics>,
     on_notice: F,
-) -> Result<tokio::task::JoinHandle<()>, String>
+) -> Result<(tokio::task::JoinHandle<()>, oneshot::Receiver<()>), String>
 where
     F: Fn(Notice) + Send + Sync + 'static,
 {
     let url = resp3(&config.url);
     let client = Client::open(url.as_str()).map_err(|e| format!("REDIS_URL {url}: {e}"))?;
     let timeout = config.timeout;
-    Ok(tokio::spawn(async move {
+    let (subscribed, first) = oneshot::channel();
+    let task = tokio::spawn(async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let config = manager_config(timeout)
             .set_push_sender(tx)
@@ -377,6 +380,8 @@ where
         };
         // Until the first subscribe succeeds (Redis may be down at start).
         resubscribe(&mut conn, &channel, &metrics).await;
+        // The instance may have stopped waiting: nobody to tell then.
+        let _ = subscribed.send(());
         while let Some(push) = rx.recv().await {
             match push.kind {
                 PushKind::Message => {
@@ -397,7 +402,8 @@ where
                 _ => {}
             }
         }
-    }))
+    });
+    Ok((task, first))
 }
 
 /// Subscribes to `channel`, retrying every 250 ms until Redis answers.

@@ -143,6 +143,10 @@ pub struct CachedCatalog {
     inner: Arc<Inner>,
 }
 
+/// How long [`CachedCatalog::start`] waits for its invalidation
+/// subscription before starting without it.
+pub const SUBSCRIBE_WAIT: Duration = Duration::from_secs(1);
+
 /// An invalidation Redis did not take: the keys and tags to replay once
 /// it is back.
 type PendingInvalidation = (Vec<Key>, Vec<Tag>);
@@ -269,7 +273,7 @@ impl CachedCatalog {
                 config,
             }),
         };
-        catalog.start_subscriber()?;
+        catalog.start_subscriber().await?;
         if catalog.inner.config.warm_at_start {
             catalog.warm_critical().await;
         }
@@ -277,13 +281,18 @@ impl CachedCatalog {
         Ok(catalog)
     }
 
-    fn start_subscriber(&self) -> Result<(), CatalogError> {
+    /// Starts the invalidation subscriber and waits (at most
+    /// [`SUBSCRIBE_WAIT`]) until it is subscribed, so a write made right
+    /// after `start` returns is heard. With Redis down the instance starts
+    /// anyway: no one can publish then, and the writers replay what they
+    /// kept once it is back.
+    async fn start_subscriber(&self) -> Result<(), CatalogError> {
         let (Some(config), Some(l2)) = (&self.inner.config.redis, &self.inner.l2) else {
             return Ok(());
         };
         // The task holds a weak reference: dropping the catalog ends it.
         let weak = Arc::downgrade(&self.inner);
-        let task = l2::subscribe(
+        let (task, subscribed) = l2::subscribe(
             config,
             l2.channel(),
             self.inner.metrics.clone(),
@@ -296,6 +305,14 @@ impl CachedCatalog {
         )
         .map_err(CatalogError::Internal)?;
         self.push_task(task);
+        if tokio::time::timeout(SUBSCRIBE_WAIT, subscribed)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "not subscribed to invalidations after {SUBSCRIBE_WAIT:?}: starting anyway"
+            );
+        }
         Ok(())
     }
 

@@ -173,6 +173,7 @@ impl CachedCatalog {
                         }
                         return;
                     }
+                    self.inner.metrics.invalidations_sent.inc();
                 }
             }
             None => {

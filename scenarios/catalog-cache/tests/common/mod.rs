@@ -130,6 +130,7 @@ pub async fn read_all(catalog: &Catalog, products: &[i64], categories: &[i64]) -
         out.push(Read::Product(id, text(catalog.product(id).await)));
     }
     for &c in categories {
+        out.push(Read::Page(c, 0, text(catalog.category_page(c, 0).await)));
         let mut page = 1;
         loop {
             let answer = text(catalog.category_page(c, page).await);
