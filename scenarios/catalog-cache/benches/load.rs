@@ -60,7 +60,9 @@ use perflab_schema::{ArtifactKind, Fragment, Measurement, MetricKind};
 
 use load::http::{check_scrape, scrape_after};
 use load::writes::{Writes, write_until};
-use support::{Redis, SCENARIO, Zipf, eprint_latency, latency, measurement, ms, seed_copies};
+use support::{
+    Redis, SCENARIO, Zipf, delta, eprint_latency, latency, measurement, ms, seed_copies,
+};
 
 const USERS: usize = 64;
 const PACED_RATE: f64 = 200.0;
@@ -75,12 +77,32 @@ const WRITE_SEED: u64 = 0x0057_A1E5;
 /// The service runtime's thread name (Linux keeps 15 bytes of it).
 const SERVICE_THREAD: &str = "catalog-svc";
 
-/// (users, requests/s, writes/s, seconds) of the paced plan.
-fn shape(mode: RunMode) -> (usize, f64, f64, u64) {
+/// The paced plan's size in each mode.
+struct Shape {
+    users: usize,
+    /// Reads per second, all users together.
+    rate: f64,
+    /// Writes per second beside them.
+    write_rate: f64,
+    secs: u64,
+}
+
+fn shape(mode: RunMode) -> Shape {
+    let full = |secs| Shape {
+        users: USERS,
+        rate: PACED_RATE,
+        write_rate: WRITE_RATE,
+        secs,
+    };
     match mode {
-        RunMode::Full => (USERS, PACED_RATE, WRITE_RATE, 30),
-        RunMode::Quick => (USERS, PACED_RATE, WRITE_RATE, 8),
-        RunMode::Test => (4, 20.0, 2.0, 1),
+        RunMode::Full => full(30),
+        RunMode::Quick => full(8),
+        RunMode::Test => Shape {
+            users: 4,
+            rate: 20.0,
+            write_rate: 2.0,
+            secs: 1,
+        },
     }
 }
 
@@ -92,7 +114,9 @@ fn spec(mode: RunMode) -> CatalogSpec {
 }
 
 fn plan(mode: RunMode, spec: &CatalogSpec) -> LoadPlan {
-    let (users, rate, _, secs) = shape(mode);
+    let Shape {
+        users, rate, secs, ..
+    } = shape(mode);
     let zipf = |n: u32| Distribution::Zipf {
         n: u64::from(n),
         exponent: ZIPF_EXPONENT,
@@ -208,7 +232,9 @@ async fn run_plan(
 ) -> Result<(), String> {
     let variant = catalog.variant();
     let plan = plan(mode, spec);
-    let (_, _, write_rate, secs) = shape(mode);
+    let Shape {
+        write_rate, secs, ..
+    } = shape(mode);
     eprintln!(
         "{variant} {}: {} users for {secs} s, {write_rate} writes/s beside",
         plan.name, plan.users
@@ -297,13 +323,13 @@ async fn run_plan(
         ),
     ]);
     if let (Some(before), Some(after)) = (cache_before, cache_stats(catalog)) {
-        let stream = after.all;
-        let lookups =
-            (stream.l1_hits + stream.l1_misses) - (before.all.l1_hits + before.all.l1_misses);
-        let loads = stream.origin_loads - before.all.origin_loads;
-        if lookups > 0 {
-            let ratio = 1.0 - loads.min(lookups) as f64 / lookups as f64;
-            eprintln!("{variant}: {lookups} lookups, {loads} origin loads: hit ratio {ratio:.4}");
+        let plan_stats = delta(&after.all, &before.all);
+        if let Some(ratio) = plan_stats.hit_ratio() {
+            eprintln!(
+                "{variant}: {} lookups, {} origin loads: hit ratio {ratio:.4}",
+                plan_stats.l1_hits + plan_stats.l1_misses,
+                plan_stats.origin_loads
+            );
             let cache_paced = format!("cache/{}", plan.name);
             fragment.measurements.push(measurement(
                 name,

@@ -44,7 +44,7 @@ pub async fn write_until(
             break;
         }
         let id = products.sample(&mut rng);
-        let (path, body) = if n % 2 == 0 {
+        let (path, body) = if n.is_multiple_of(2) {
             let price = 199 + rng.below(99_800);
             (
                 format!("/products/{id}/price"),

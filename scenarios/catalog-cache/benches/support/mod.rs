@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use catalog_cache::cache::ClassStats;
 use catalog_cache::testing::{RedisServer, under_ci};
 use catalog_cache::{CacheConfig, CatalogSpec, seed, sqlite_url};
 use perflab_load::SeededRng;
@@ -247,4 +248,16 @@ pub fn eprint_latency(name: &str, ns: &[u64]) {
         at(0.99),
         at(1.0)
     );
+}
+
+/// What `after` counted beyond `before`.
+pub fn delta(after: &ClassStats, before: &ClassStats) -> ClassStats {
+    ClassStats {
+        l1_hits: after.l1_hits - before.l1_hits,
+        l1_misses: after.l1_misses - before.l1_misses,
+        l2_hits: after.l2_hits - before.l2_hits,
+        l2_misses: after.l2_misses - before.l2_misses,
+        origin_loads: after.origin_loads - before.origin_loads,
+        stale_serves: after.stale_serves - before.stale_serves,
+    }
 }
