@@ -66,11 +66,16 @@ impl Key {
 
     /// The `class` label of this key's metrics.
     pub fn class(&self) -> &'static str {
+        super::metrics::CLASSES[self.class_index()]
+    }
+
+    /// The position of [`Key::class`] in [`super::metrics::CLASSES`].
+    pub fn class_index(&self) -> usize {
         match self {
-            Key::Ranking(None) => "top",
-            Key::Ranking(Some(_)) => "category_top",
-            Key::Product(_) => "product",
-            Key::Listing { .. } => "listing",
+            Key::Ranking(None) => 0,
+            Key::Ranking(Some(_)) => 1,
+            Key::Product(_) => 2,
+            Key::Listing { .. } => 3,
         }
     }
 }

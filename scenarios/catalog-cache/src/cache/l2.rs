@@ -234,9 +234,7 @@ impl L2 {
     /// The stored value of `key`: none when absent; a value that fails to
     /// decode is logged, counted and reported as absent.
     pub async fn get(&self, key: &Key) -> Result<Option<Stored>, L2Down> {
-        let name = self.value_key(key);
-        let mut conn = self.conn.clone();
-        let bytes: Option<Vec<u8>> = self.guarded("get", conn.get(&name)).await?;
+        let (name, bytes) = self.get_bytes(key).await?;
         Ok(bytes.and_then(|b| match Stored::decode(&b) {
             Ok(stored) => Some(stored),
             Err(e) => {
@@ -245,6 +243,20 @@ impl L2 {
                 None
             }
         }))
+    }
+
+    /// [`L2::get`] for a second look at a key already read once: a value
+    /// that fails to decode is absent without being counted again.
+    pub async fn get_again(&self, key: &Key) -> Result<Option<Stored>, L2Down> {
+        let (_, bytes) = self.get_bytes(key).await?;
+        Ok(bytes.and_then(|b| Stored::decode(&b).ok()))
+    }
+
+    async fn get_bytes(&self, key: &Key) -> Result<(String, Option<Vec<u8>>), L2Down> {
+        let name = self.value_key(key);
+        let mut conn = self.conn.clone();
+        let bytes = self.guarded("get", conn.get(&name)).await?;
+        Ok((name, bytes))
     }
 
     /// Takes the recompute lease of `key` for `ttl`: its token, or none when

@@ -26,9 +26,9 @@ impl CachedCatalog {
             Err(L2Down) => return Ok((self.compute(key).await?, None)),
             Ok(found) => found.filter(|s| self.fits(&key, s)),
         };
-        if let Some(stored) = &found {
-            let now = now_ms();
-            if now < stored.soft_expiry_ms {
+        let now = now_ms();
+        match found {
+            Some(stored) if now < stored.soft_expiry_ms => {
                 self.inner.metrics.hit("l2", &key);
                 let beta = self.inner.config.xfetch_beta;
                 if beta > 0.0
@@ -42,11 +42,13 @@ impl CachedCatalog {
                 {
                     self.spawn_refresh(key, "xfetch");
                 }
-                return Ok((stored.clone(), None));
+                Ok((stored, None))
+            }
+            stale => {
+                self.inner.metrics.miss("l2", &key);
+                self.recompute_or_wait(l2, key, stale).await
             }
         }
-        self.inner.metrics.miss("l2", &key);
-        self.recompute_or_wait(l2, key, found).await
     }
 
     /// The value is missing or stale in L2: recompute under the lease, or
@@ -63,6 +65,16 @@ impl CachedCatalog {
             match l2.try_lease(&key, config.lease_ttl).await {
                 Err(L2Down) => return Ok((self.compute(key).await?, None)),
                 Ok(Some(token)) => {
+                    // Whoever held the lease before may have stored between
+                    // our GET and our lease: use that, not a second
+                    // computation. (Our lease then lapses by its TTL; a
+                    // write deletes it sooner.)
+                    if let Ok(Some(fresh)) = l2.get_again(&key).await
+                        && now_ms() < fresh.soft_expiry_ms
+                        && fits(&key, &fresh)
+                    {
+                        return Ok((fresh, None));
+                    }
                     let stored = self.compute(key).await?;
                     let kept = l2.store(&key, &token, &stored, self.l2_ttl(&stored)).await;
                     // Lost the lease (a write invalidated the key meanwhile):
@@ -91,14 +103,7 @@ impl CachedCatalog {
     /// Whether a value read from Redis belongs to `key`; one that does not
     /// is counted and logged as undecodable, and never served.
     pub(super) fn fits(&self, key: &Key, stored: &Stored) -> bool {
-        let ok = match (key, &stored.value) {
-            (Key::Ranking(_), Value::Ranking(_)) => true,
-            (Key::Product(id), Value::Product(p)) => p.as_ref().is_none_or(|p| p.id == *id),
-            (Key::Listing { category, page }, Value::Listing(l)) => l
-                .as_ref()
-                .is_none_or(|l| l.category_id == *category && l.page == *page),
-            _ => false,
-        };
+        let ok = fits(key, stored);
         if !ok {
             self.inner.metrics.decode_errors.inc();
             tracing::warn!(key = %key.name(), "a value in Redis does not fit its key; treated as a miss");
@@ -194,5 +199,18 @@ impl CachedCatalog {
         let entry = self.entry(stored, epoch, None);
         self.inner.l1.insert(key, Arc::new(entry)).await;
         Ok(())
+    }
+}
+
+/// Whether `stored` is a value of `key` (its kind, and the id or page it
+/// names).
+fn fits(key: &Key, stored: &Stored) -> bool {
+    match (key, &stored.value) {
+        (Key::Ranking(_), Value::Ranking(_)) => true,
+        (Key::Product(id), Value::Product(p)) => p.as_ref().is_none_or(|p| p.id == *id),
+        (Key::Listing { category, page }, Value::Listing(l)) => l
+            .as_ref()
+            .is_none_or(|l| l.category_id == *category && l.page == *page),
+        _ => false,
     }
 }

@@ -455,7 +455,7 @@ impl CachedCatalog {
     pub async fn lookup(&self, key: Key) -> Result<Arc<Entry>, CatalogError> {
         let inner = &self.inner;
         if let Some(entry) = inner.l1.get(&key).await {
-            inner.metrics.hit("l1", &key);
+            inner.metrics.l1_hit(&key);
             entry.hit();
             let beta = inner.config.xfetch_beta;
             if beta > 0.0 && entry.xfetch(now_ms(), beta, unit_random()) {
@@ -463,7 +463,7 @@ impl CachedCatalog {
             }
             return Ok(entry);
         }
-        inner.metrics.miss("l1", &key);
+        inner.metrics.l1_miss(&key);
         let this = self.clone();
         inner
             .l1
