@@ -68,7 +68,12 @@ async fn a_cold_key_is_computed_once_for_a_thousand_requests_on_one_instance() {
         "one instance, cold: {STORM} requests ran {ranking} ranking and {products} product queries"
     );
     assert_eq!(ranking, 1);
-    assert_eq!(products, 10, "one load per product shown");
+    // The ten products shown load once each, batched at the origin into
+    // as few statements as arrived together (`cache::batch`).
+    assert!(
+        (1..=10).contains(&products),
+        "{products} product statements for ten products shown"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

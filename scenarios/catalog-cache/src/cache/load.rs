@@ -117,7 +117,7 @@ impl CachedCatalog {
         let started = Instant::now();
         let value = match key {
             Key::Ranking(category) => Value::Ranking(db.ranking(category).await?),
-            Key::Product(id) => Value::Product(db.product(id).await?),
+            Key::Product(id) => Value::Product(self.inner.products.load(id).await?),
             Key::Listing { category, page } => Value::Listing(db.listing(category, page).await?),
         };
         let took = started.elapsed();

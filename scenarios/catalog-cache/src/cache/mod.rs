@@ -30,6 +30,7 @@
 //! back, and a dropped subscription clears L1, because messages may have
 //! been missed.
 
+mod batch;
 mod breaker;
 mod entry;
 mod invalidate;
@@ -154,6 +155,8 @@ type PendingInvalidation = (Vec<Key>, Vec<Tag>);
 #[derive(Debug)]
 struct Inner {
     db: Db,
+    /// Product reads at the origin, batched.
+    products: batch::ProductBatcher,
     l1: Cache<Key, Arc<Entry>>,
     l2: Option<L2>,
     config: CacheConfig,
@@ -231,6 +234,7 @@ impl CachedCatalog {
     /// keys when configured, and starts the warmer.
     pub async fn start(db: Db, config: CacheConfig) -> Result<CachedCatalog, CatalogError> {
         let categories = Categories::load(&db).await?;
+        let (products, batcher_task) = batch::ProductBatcher::start(db.clone());
         let metrics = Arc::new(CacheMetrics::new());
         let evictions = metrics.clone();
         let l1 = Cache::builder()
@@ -261,6 +265,7 @@ impl CachedCatalog {
         let catalog = CachedCatalog {
             inner: Arc::new(Inner {
                 db,
+                products,
                 l1,
                 l2,
                 metrics,
@@ -269,7 +274,7 @@ impl CachedCatalog {
                 pending: Mutex::new(Some(Vec::new())),
                 id,
                 categories,
-                tasks: Mutex::new(Vec::new()),
+                tasks: Mutex::new(vec![batcher_task]),
                 config,
             }),
         };
