@@ -27,6 +27,8 @@
 //! scenario. A scenario depends on this crate and never on another
 //! scenario; this crate depends on no scenario.
 
+#[cfg(feature = "service")]
+pub mod http;
 mod mode;
 mod output;
 #[cfg(feature = "service")]

@@ -58,8 +58,9 @@ use perflab_kit::{BenchOutput, RunMode, ServiceThread};
 use perflab_load::{Distribution, LoadPlan, LoadReport, Pacing, RequestType, eprint_progress};
 use perflab_schema::{ArtifactKind, Fragment, Measurement, MetricKind};
 
-use load::http::{check_scrape, scrape_after};
+use load::http::check_scrape;
 use load::writes::{Writes, write_until};
+use perflab_kit::http::scrape_after;
 use support::{
     Redis, SCENARIO, Zipf, delta, eprint_latency, latency, measurement, ms, seed_copies,
 };

@@ -29,6 +29,7 @@
 //! 5 s; `cargo test --benches` (no `--bench` flag) a tiny smoke run.
 
 use dashboard::{Dataset, Service, Variant, seed_sqlite_pair, serve, sqlite_url};
+use perflab_kit::http::scrape_after;
 use perflab_kit::{BenchOutput, RunMode, ServiceThread};
 use perflab_load::{Distribution, LoadPlan, LoadReport, Pacing, RequestType, eprint_progress};
 use perflab_schema::{
@@ -220,35 +221,6 @@ impl Databases {
                 Ok(url.clone())
             }
         }
-    }
-}
-
-/// The service's `/metrics` text, fetched after `delay` over plain HTTP/1.1.
-async fn scrape_after(
-    addr: std::net::SocketAddr,
-    delay: std::time::Duration,
-) -> Result<String, String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    tokio::time::sleep(delay).await;
-    let mut stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("connecting to {addr}: {e}"))?;
-    let request = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| format!("sending to {addr}: {e}"))?;
-    let mut raw = String::new();
-    stream
-        .read_to_string(&mut raw)
-        .await
-        .map_err(|e| format!("reading from {addr}: {e}"))?;
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("{addr} sent no HTTP response head"))?;
-    match head.split(' ').nth(1) {
-        Some("200") => Ok(body.to_owned()),
-        status => Err(format!("GET /metrics answered {status:?}")),
     }
 }
 

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use perflab_load::SeededRng;
 use tokio::time::MissedTickBehavior;
 
-use super::http::send;
 use crate::support::Zipf;
+use perflab_kit::http::exchange;
 
 /// What the writer did.
 #[derive(Debug, Default)]
@@ -58,7 +58,7 @@ pub async fn write_until(
             )
         };
         n += 1;
-        match send(addr, "POST", &path, Some(&body)).await {
+        match exchange(addr, "POST", &path, Some(&body)).await {
             Ok((200, _)) => out.latency_ns.push(scheduled.elapsed().as_nanos() as u64),
             Ok((status, body)) => out.fail(format!("POST {path} answered {status}: {body}")),
             Err(e) => out.fail(e),

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::db::QueryKind;
 use crate::model::{Listing, Product, Ranked};
 
+/// Every key class, the `class` label of the cache's metrics.
+pub const CLASSES: [&str; 4] = ["top", "category_top", "product", "listing"];
+
 /// A cache key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
@@ -66,10 +69,10 @@ impl Key {
 
     /// The `class` label of this key's metrics.
     pub fn class(&self) -> &'static str {
-        super::metrics::CLASSES[self.class_index()]
+        CLASSES[self.class_index()]
     }
 
-    /// The position of [`Key::class`] in [`super::metrics::CLASSES`].
+    /// The position of [`Key::class`] in [`CLASSES`].
     pub fn class_index(&self) -> usize {
         match self {
             Key::Ranking(None) => 0,

@@ -11,6 +11,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
+pub use super::entry::CLASSES;
 use super::entry::Key;
 
 /// Origin latency buckets, seconds: 100 µs to 10 s.
@@ -309,8 +310,6 @@ impl CacheMetrics {
     }
 }
 
-/// Every `class` label value.
-pub const CLASSES: [&str; 4] = ["top", "category_top", "product", "listing"];
 /// Every `op` label value of `catalog_redis_errors`.
 pub const REDIS_OPS: [&str; 6] = ["get", "lease", "store", "invalidate", "subscribe", "wait"];
 
