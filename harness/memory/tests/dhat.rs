@@ -20,6 +20,9 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 const BLOCKS: usize = 1000;
 const BLOCK: usize = 1024;
+/// Blocks a child's test harness may still hold at exit, beside the
+/// workload's.
+const HARNESS_BLOCKS: f64 = 4.0;
 
 /// Allocates `BLOCKS` blocks of `BLOCK` bytes in one pre-sized `Vec`, frees
 /// all but `keep`, and leaks those.
@@ -118,7 +121,17 @@ fn heap_profiles() {
         .filter(|m| m.key.metric == MetricKind::HeapLeakedBlocks)
         .map(|m| m.estimate)
         .collect();
-    assert_eq!(leaked, vec![11.0, 0.0]);
+    // A child is a whole test binary: libtest's own threads can still hold
+    // a block or two when its profile ends on a loaded machine (seen once
+    // as 13 for the naive child's 11, in a full workspace test run), as
+    // thread teardown does for the image worker (perflab.toml). The leak
+    // itself must show, and nothing near it in the optimized child.
+    assert_eq!(leaked.len(), 2, "{leaked:?}");
+    assert!(
+        (11.0..=11.0 + HARNESS_BLOCKS).contains(&leaked[0]),
+        "{leaked:?}"
+    );
+    assert!(leaked[1] <= HARNESS_BLOCKS, "{leaked:?}");
     assert_eq!(runs.fragment.artifacts.len(), 2);
     for a in &runs.fragment.artifacts {
         assert!(Path::new(&a.path).exists(), "{}", a.path);
