@@ -79,24 +79,10 @@ async fn answer(db: Db, batch: Vec<(i64, Reply)>) {
     ids.dedup();
     match db.products(&ids).await {
         Ok(found) => {
-            let mut by_id: HashMap<i64, Product> = found.into_iter().map(|p| (p.id, p)).collect();
-            let mut wanted: HashMap<i64, usize> = HashMap::new();
-            for (id, _) in &batch {
-                *wanted.entry(*id).or_default() += 1;
-            }
+            let by_id: HashMap<i64, Product> = found.into_iter().map(|p| (p.id, p)).collect();
             for (id, reply) in batch {
-                // The last asker of an id takes it; earlier ones get copies.
-                let left = wanted.get_mut(&id).map(|n| {
-                    *n -= 1;
-                    *n
-                });
-                let product = if left == Some(0) {
-                    by_id.remove(&id)
-                } else {
-                    by_id.get(&id).cloned()
-                };
                 // A lookup that gave up is no one's loss.
-                let _ = reply.send(Ok(product));
+                let _ = reply.send(Ok(by_id.get(&id).cloned()));
             }
         }
         Err(e) => {
